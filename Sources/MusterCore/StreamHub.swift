@@ -1,0 +1,103 @@
+import Synchronization
+
+/// The live meeting point of one channel: one publisher writes access units, any number of
+/// readers receive them, starting from the cached group of pictures.
+public final class StreamHub: Sendable {
+    public let path: String
+
+    private struct State {
+        var tracks: [MediaTrack]? = nil
+        var publisherID: UInt64? = nil
+        var nextPublisherID: UInt64 = 1
+        var readers: [ObjectIdentifier: any StreamReader] = [:]
+        var cache = GOPCache<AccessUnit>()
+        var statistics = StreamHubStatistics()
+    }
+
+    private let state = Mutex(State())
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The tracks of the running publisher, or nil while nobody publishes.
+    public var tracks: [MediaTrack]? { state.withLock { $0.tracks } }
+
+    public var statistics: StreamHubStatistics { state.withLock { $0.statistics } }
+
+    /// Makes the caller the publisher of this stream.
+    /// - Throws: `MusterCoreError.alreadyPublishing` while another publisher is active.
+    public func beginPublishing(tracks: [MediaTrack]) throws(MusterCoreError) -> StreamPublisher {
+        let id = try state.withLock { state throws(MusterCoreError) -> UInt64 in
+            guard state.publisherID == nil else { throw .alreadyPublishing(path: path) }
+            let id = state.nextPublisherID
+            state.nextPublisherID += 1
+            state.publisherID = id
+            state.tracks = tracks
+            state.cache.removeAll()
+            state.statistics.publishersStarted += 1
+            for reader in state.readers.values { reader.streamHub(self, didStartWith: tracks) }
+            return id
+        }
+        return StreamPublisher(hub: self, id: id)
+    }
+
+    fileprivate func write(_ unit: AccessUnit, from publisherID: UInt64) {
+        state.withLock { state in
+            guard state.publisherID == publisherID, let tracks = state.tracks,
+                  tracks.indices.contains(unit.trackID) else { return }
+            let startsGroup = unit.isKeyframe && tracks[unit.trackID].kind == .video
+            let hasVideo = tracks.contains { $0.kind == .video }
+            if hasVideo {
+                state.cache.append(unit, bytes: unit.payload.readableBytes, startsGroup: startsGroup)
+            }
+            state.statistics.unitsReceived += 1
+            state.statistics.bytesReceived += UInt64(unit.payload.readableBytes)
+            for reader in state.readers.values { reader.streamHub(self, didReceive: unit) }
+        }
+    }
+
+    fileprivate func endPublishing(_ publisherID: UInt64) {
+        state.withLock { state in
+            guard state.publisherID == publisherID else { return }
+            state.publisherID = nil
+            state.tracks = nil
+            state.cache.removeAll()
+            for reader in state.readers.values { reader.streamHubDidStop(self) }
+        }
+    }
+
+    /// Adds a reader. If a publisher is live, the reader gets the tracks and the cached group of
+    /// pictures at once, then every live unit.
+    public func addReader(_ reader: any StreamReader) {
+        state.withLock { state in
+            state.readers[ObjectIdentifier(reader)] = reader
+            guard let tracks = state.tracks else { return }
+            reader.streamHub(self, didStartWith: tracks)
+            for unit in state.cache.elements { reader.streamHub(self, didReceive: unit) }
+        }
+    }
+
+    public func removeReader(_ reader: any StreamReader) {
+        _ = state.withLock { $0.readers.removeValue(forKey: ObjectIdentifier(reader)) }
+    }
+
+    public var readerCount: Int { state.withLock { $0.readers.count } }
+}
+
+/// The publisher's handle on a hub. Writing through a handle whose publishing ended does nothing,
+/// so a late write from a stopped source can never mix into its successor's stream.
+public struct StreamPublisher: Sendable {
+    public let hub: StreamHub
+    fileprivate let id: UInt64
+
+    public func write(_ unit: AccessUnit) { hub.write(unit, from: id) }
+    public func end() { hub.endPublishing(id) }
+}
+
+/// Counters of one hub since it was created.
+public struct StreamHubStatistics: Sendable, Hashable {
+    public var publishersStarted: UInt64 = 0
+    public var unitsReceived: UInt64 = 0
+    public var bytesReceived: UInt64 = 0
+}

@@ -1,0 +1,82 @@
+/// How an `FFmpegSource` reads its URL.
+public struct FFmpegSourceOptions: Sendable, Hashable {
+    /// At the end of a file, seek back to its start and continue with timestamps that keep
+    /// increasing. Ignored for inputs that cannot seek (live network streams).
+    public var loop: Bool
+    /// Release packets no faster than their timestamps (like `ffmpeg -re`). Files need this,
+    /// or they would be read as fast as the disk allows; live streams arrive paced already.
+    public var realtime: Bool
+    /// RTSP lower transport: "tcp" or "udp"; nil lets FFmpeg choose (UDP, then TCP).
+    public var rtspTransport: String?
+    /// Limit for opening and probing the input.
+    public var openTimeout: Duration
+    /// Limit for each packet read, so a silent stream counts as failed.
+    public var readTimeout: Duration
+    /// First wait before reopening after a failure; doubles with each failure in a row.
+    public var retryDelay: Duration
+    /// Upper bound of the growing retry wait.
+    public var maximumRetryDelay: Duration
+    /// More demuxer and protocol options, as for `ffmpeg -i` (`fflags`, `buffer_size`…).
+    public var extraOptions: [String: String]
+
+    /// Options suited to `url`: files (plain paths and `file:` URLs) loop and play in real time;
+    /// network URLs do neither.
+    public init(
+        url: String,
+        loop: Bool? = nil,
+        realtime: Bool? = nil,
+        rtspTransport: String? = nil,
+        openTimeout: Duration = .seconds(10),
+        readTimeout: Duration = .seconds(10),
+        retryDelay: Duration = .seconds(1),
+        maximumRetryDelay: Duration = .seconds(30),
+        extraOptions: [String: String] = [:]
+    ) {
+        let isFile = Self.isFile(url)
+        self.loop = loop ?? isFile
+        self.realtime = realtime ?? isFile
+        self.rtspTransport = rtspTransport
+        self.openTimeout = openTimeout
+        self.readTimeout = readTimeout
+        self.retryDelay = retryDelay
+        self.maximumRetryDelay = maximumRetryDelay
+        self.extraOptions = extraOptions
+    }
+
+    /// True for paths and `file:` URLs: anything without a `scheme://` other than `file`.
+    public static func isFile(_ url: String) -> Bool {
+        if url.hasPrefix("file:") { return true }
+        guard let separator = url.range(of: "://") else { return true }
+        let scheme = url[..<separator.lowerBound]
+        return scheme.isEmpty || !scheme.allSatisfy { $0.isLetter || $0.isNumber || "+-.".contains($0) }
+    }
+
+    /// The dictionary handed to `avformat_open_input`.
+    var ffmpegOptions: [String: String] {
+        var options = extraOptions
+        if let rtspTransport { options["rtsp_transport"] = rtspTransport }
+        return options
+    }
+}
+
+/// What an `FFmpegSource` is doing, for status pages and health checks.
+public enum FFmpegSourceState: Sendable, Hashable, CustomStringConvertible {
+    /// Opening and probing the input.
+    case starting
+    /// Publishing to its hub.
+    case online
+    /// The last attempt failed; the next starts at `nextAttempt`.
+    case retrying(lastError: FFmpegError, nextAttempt: ContinuousClock.Instant)
+    /// Stopped, or a non-looping file ended.
+    case stopped
+
+    public var description: String {
+        switch self {
+        case .starting: "starting"
+        case .online: "online"
+        case .retrying(let error, let next):
+            "retrying in \(max(ContinuousClock.now.duration(to: next), .zero)) after: \(error)"
+        case .stopped: "stopped"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import MusterCore
+import Yams
+
+extension GatewayConfiguration {
+    /// The YAML layout of `--config FILE` (see profiles/gateway.example.yaml).
+    struct File: Decodable {
+        struct RTSP: Decodable {
+            var listen: String?
+            var rtp_port: Int?
+            var session_timeout_seconds: Int?
+        }
+
+        struct Source: Decodable {
+            var path: String
+            var url: String
+        }
+
+        var data_dir: String?
+        var rtsp: RTSP?
+        var sources: [Source]?
+    }
+
+    /// Reads a config file on top of the defaults.
+    public static func load(fromFile path: String) throws(GatewayConfigurationError) -> GatewayConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw GatewayConfigurationError("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        let file: File
+        do {
+            file = try YAMLDecoder().decode(File.self, from: text)
+        } catch let error as DecodingError {
+            throw GatewayConfigurationError("config file \(path): \(Self.explain(error))")
+        } catch {
+            throw GatewayConfigurationError("config file \(path) is not valid YAML: \(error)")
+        }
+        var configuration = GatewayConfiguration()
+        if let dataDirectory = file.data_dir { configuration.dataDirectory = dataDirectory }
+        if let listen = file.rtsp?.listen {
+            let address = try ListenAddress(parsing: listen)
+            configuration.rtsp.host = address.host
+            configuration.rtsp.port = address.port
+        }
+        if let rtpPort = file.rtsp?.rtp_port { configuration.rtsp.rtpPort = rtpPort }
+        if let timeout = file.rtsp?.session_timeout_seconds {
+            guard timeout > 0 else { throw GatewayConfigurationError("config file \(path): rtsp.session_timeout_seconds must be positive") }
+            configuration.rtsp.sessionTimeout = .seconds(timeout)
+        }
+        for source in file.sources ?? [] {
+            do {
+                configuration.sources.append(.init(path: try ChannelPath(validating: source.path), url: source.url))
+            } catch {
+                throw GatewayConfigurationError("config file \(path): sources: \(error)")
+            }
+        }
+        return configuration
+    }
+
+    private static func explain(_ error: DecodingError) -> String {
+        func field(_ path: [any CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing field '\(field(context.codingPath + [key]))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "field '\(field(context.codingPath))': \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

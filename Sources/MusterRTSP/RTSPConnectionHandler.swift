@@ -1,0 +1,448 @@
+import Logging
+import MusterCore
+import MusterSDP
+import NIOCore
+
+/// Serves one RTSP connection: parses its byte stream, answers requests, and routes
+/// interleaved RTP/RTCP frames to its sessions. All state lives on the connection's event loop.
+final class RTSPConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    static let supportedMethods: [RTSPMethod] = [
+        .options, .describe, .announce, .setup, .play, .pause, .record, .teardown, .getParameter, .setParameter,
+    ]
+
+    private let context: RTSPServerContext
+    private var parser = RTSPMessageParser()
+    private var sessions: [String: RTSPServerSession] = [:]
+    /// Stream descriptions from ANNOUNCE, by path, waiting for SETUP and RECORD.
+    private var announcements: [String: (tracks: [MediaTrack], controls: [String])] = [:]
+    /// Incoming interleaved channels of recording sessions.
+    private var interleavedRoutes: [UInt8: (session: RTSPServerSession, trackID: Int, isRTCP: Bool)] = [:]
+    private var logger: Logger
+    private var lastRequest = NIODeadline.now()
+    private var housekeeping: RepeatedTask?
+    private var channel: (any Channel)?
+
+    init(context: RTSPServerContext) {
+        self.context = context
+        self.logger = context.logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        channel = context.channel
+        self.context.connections.insert(context.channel)
+        logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let channelContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        housekeeping = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            loopBound.value.expireIdle(context: channelContext.value)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        housekeeping?.cancel()
+        self.context.connections.remove(context.channel)
+        for session in sessions.values { close(session) }
+        sessions.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        parser.append(unwrapInboundIn(data))
+        do {
+            while context.channel.isActive, let message = try parser.next() {
+                switch message {
+                case .request(let request):
+                    lastRequest = .now()
+                    handle(request, context: context)
+                case .interleaved(let frame):
+                    handle(frame)
+                case .response:
+                    // Answers to requests we never send (clients may answer a GET_PARAMETER we did not make): ignored.
+                    continue
+                }
+            }
+        } catch {
+            logger.info("closing connection after unreadable request", metadata: ["error": "\(error)"])
+            send(RTSPResponse(status: error.status, headers: ["Connection": "close"]), context: context)
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Requests
+
+    private func handle(_ request: RTSPRequest, context: ChannelHandlerContext) {
+        var response: RTSPResponse
+        do {
+            response = try answer(request, context: context)
+        } catch {
+            logger.info("request refused", metadata: [
+                "method": "\(request.method)", "status": "\(error.status.code)", "reason": "\(error.reason)",
+            ])
+            response = RTSPResponse(status: error.status)
+            response.headers.add(name: "Content-Type", value: "text/plain")
+            response.body = ByteBuffer(string: error.reason + "\r\n")
+        }
+        if let cSeq = request.cSeq { response.headers.replaceOrAdd(name: "CSeq", value: cSeq) }
+        response.headers.add(name: "Server", value: self.context.configuration.serverName)
+        send(response, context: context)
+    }
+
+    private func answer(_ request: RTSPRequest, context: ChannelHandlerContext) throws(RTSPRequestError) -> RTSPResponse {
+        guard request.cSeq != nil else { throw RTSPRequestError(.badRequest, "the request has no CSeq header") }
+        let session = try existingSession(for: request)
+        session?.activity.touch()
+        switch request.method {
+        case .options:
+            return RTSPResponse(status: .ok, headers: ["Public": Self.supportedMethods.map(\.rawValue).joined(separator: ", ")])
+        case .describe:
+            return try describe(request)
+        case .announce:
+            return try announce(request)
+        case .setup:
+            return try setup(request, session: session, context: context)
+        case .play:
+            return try play(request, session: try required(session))
+        case .record:
+            return try record(request, session: try required(session))
+        case .pause:
+            return try pause(try required(session))
+        case .teardown:
+            let session = try required(session)
+            close(session)
+            sessions[session.id] = nil
+            return RTSPResponse(status: .ok)
+        case .getParameter, .setParameter:
+            if let body = request.body, body.readableBytes > 0 {
+                throw RTSPRequestError(.parameterNotUnderstood, "Muster has no settable or readable RTSP parameters")
+            }
+            var response = RTSPResponse(status: .ok)
+            if let session { response.headers.add(name: "Session", value: sessionHeader(session)) }
+            return response
+        default:
+            throw RTSPRequestError(.notImplemented, "method \(request.method.rawValue.prefix(32)) is not supported")
+        }
+    }
+
+    private func existingSession(for request: RTSPRequest) throws(RTSPRequestError) -> RTSPServerSession? {
+        guard let header = request.headers["Session"] else { return nil }
+        let id = header.split(separator: ";").first.map { $0.trimmingSpaces() } ?? ""
+        guard let session = sessions[id] else {
+            // Also the answer for a session id of another connection: a session belongs to its connection.
+            throw RTSPRequestError(.sessionNotFound, "no session '\(id.prefix(32))' on this connection")
+        }
+        return session
+    }
+
+    private func required(_ session: RTSPServerSession?) throws(RTSPRequestError) -> RTSPServerSession {
+        guard let session else { throw RTSPRequestError(.sessionNotFound, "this request needs a Session header from SETUP") }
+        return session
+    }
+
+    private func sessionHeader(_ session: RTSPServerSession) -> String {
+        "\(session.id);timeout=\(context.configuration.sessionTimeout.components.seconds)"
+    }
+
+    private func parseURL(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPURL {
+        guard let url = RTSPURL(request.uri) else {
+            throw RTSPRequestError(.badRequest, "'\(request.uri.prefix(64))' is not an rtsp:// URL")
+        }
+        return url
+    }
+
+    private func describe(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPResponse {
+        let url = try parseURL(request)
+        guard let hub = context.hubs.hub(at: url.path), let tracks = hub.tracks else {
+            throw RTSPRequestError(.notFound, "no live stream at '\(url.path)'")
+        }
+        let description = RTSPStreamDescription.sessionDescription(for: tracks, path: url.path, serverName: context.configuration.serverName)
+        let base = request.uri.hasSuffix("/") ? request.uri : request.uri + "/"
+        return RTSPResponse(
+            status: .ok,
+            headers: ["Content-Base": base, "Content-Type": "application/sdp"],
+            body: ByteBuffer(string: description.serialized())
+        )
+    }
+
+    private func announce(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPResponse {
+        let url = try parseURL(request)
+        guard !url.path.isEmpty else { throw RTSPRequestError(.badRequest, "ANNOUNCE needs a path, e.g. rtsp://host/units/u1") }
+        guard context.mayPublish(url.path) else {
+            throw RTSPRequestError(.forbidden, "'\(url.path)' is fed by a configured source and does not accept publishers")
+        }
+        guard let contentType = request.headers["Content-Type"], contentType.lowercased().hasPrefix("application/sdp") else {
+            throw RTSPRequestError(.unsupportedMediaType, "ANNOUNCE needs an application/sdp body")
+        }
+        guard let body = request.body else { throw RTSPRequestError(.badRequest, "ANNOUNCE has no SDP body") }
+        let description: SDPSessionDescription
+        do {
+            description = try SDPSessionDescription(parsing: body)
+        } catch {
+            throw RTSPRequestError(.badRequest, "the SDP cannot be read: \(error)")
+        }
+        var tracks: [MediaTrack] = []
+        var controls: [String] = []
+        for media in description.media {
+            // The RTP depacketizer reads AAC as RFC 3640 only; LATM would be misread as audio garbage.
+            if media.formats.compactMap(UInt8.init).contains(where: { media.rtpMap(for: $0)?.encodingName.uppercased() == "MP4A-LATM" }) {
+                throw RTSPRequestError(.unsupportedMediaType, "AAC in MP4A-LATM cannot be published yet; send MPEG4-GENERIC (ffmpeg's default)")
+            }
+            do {
+                tracks.append(try MediaTrack(sdpMedia: media, id: tracks.count))
+            } catch {
+                throw RTSPRequestError(.unsupportedMediaType, "media '\(media.type)' cannot be relayed: \(error)")
+            }
+            controls.append(media.control ?? "trackID=\(tracks.count - 1)")
+        }
+        guard !tracks.isEmpty else { throw RTSPRequestError(.badRequest, "the SDP describes no media") }
+        announcements[url.path] = (tracks, controls)
+        logger.info("stream announced", metadata: ["path": "\(url.path)", "codecs": "\(tracks.map(\.codec.rawValue))"])
+        return RTSPResponse(status: .ok)
+    }
+
+    private func setup(_ request: RTSPRequest, session existing: RTSPServerSession?, context: ChannelHandlerContext) throws(RTSPRequestError) -> RTSPResponse {
+        let url = try parseURL(request)
+        guard let transportHeader = request.headers["Transport"] else {
+            throw RTSPRequestError(.unsupportedTransport, "SETUP needs a Transport header")
+        }
+        let alternatives: [RTSPTransport]
+        do {
+            alternatives = try RTSPTransport.parseAlternatives(transportHeader)
+        } catch {
+            throw RTSPRequestError(.unsupportedTransport, error.description)
+        }
+        guard var transport = alternatives.first(where: { !$0.isMulticast && ($0.lowerTransport == .tcp || $0.clientPorts != nil) }) else {
+            throw RTSPRequestError(.unsupportedTransport, "offer RTP/AVP/TCP with interleaved channels or RTP/AVP with client_port")
+        }
+        if transport.lowerTransport == .udp, self.context.udp == nil {
+            throw RTSPRequestError(.unsupportedTransport, "UDP is not enabled on this server; use RTP/AVP/TCP")
+        }
+
+        let session: RTSPServerSession
+        let trackID: Int
+        if transport.isRecord {
+            let (path, announced) = try announcement(matching: url, session: existing)
+            guard let index = Self.trackIndex(of: url, controls: announced.controls, trackCount: announced.tracks.count) else {
+                throw RTSPRequestError(.notFound, "'\(url.path)' names none of the announced tracks")
+            }
+            trackID = index
+            if let existing {
+                session = existing
+            } else {
+                session = try makeSession(path: path, mode: .record, announcedTracks: announced.tracks)
+            }
+        } else {
+            let path = existing?.path ?? url.streamPath
+            guard let hub = self.context.hubs.hub(at: path), let tracks = hub.tracks else {
+                throw RTSPRequestError(.notFound, "no live stream at '\(path)'")
+            }
+            let controls = tracks.map { "trackID=\($0.id)" }
+            guard let index = Self.trackIndex(of: url, controls: controls, trackCount: tracks.count) else {
+                throw RTSPRequestError(.notFound, "'\(url.path)' names no track of '\(path)'")
+            }
+            trackID = index
+            if let existing {
+                session = existing
+            } else {
+                session = try makeSession(path: path, mode: .play)
+            }
+        }
+        guard session.mode == (transport.isRecord ? .record : .play) else {
+            throw RTSPRequestError(.methodNotValidInThisState, "a session either plays or records, not both")
+        }
+        guard case .ready = session.state else {
+            throw RTSPRequestError(.methodNotValidInThisState, "tracks cannot be added while the session is playing or recording")
+        }
+
+        switch transport.lowerTransport {
+        case .tcp:
+            let channels = transport.interleaved ?? UInt8(clamping: trackID * 2)...UInt8(clamping: trackID * 2 + 1)
+            transport.interleaved = channels
+            session.targets[trackID] = .interleaved(channel: channels.lowerBound)
+        case .udp:
+            guard let clientPorts = transport.clientPorts, let peer = context.remoteAddress else {
+                throw RTSPRequestError(.unsupportedTransport, "client_port is missing or the peer address is unknown")
+            }
+            // RTP goes back to the address the RTSP request came from: a `destination` parameter
+            // would let one client aim a stream at a third party.
+            var rtp = peer
+            rtp.port = clientPorts.lowerBound
+            var rtcp = peer
+            rtcp.port = clientPorts.upperBound
+            if let udp = self.context.udp { transport.serverPorts = udp.rtpPort...udp.rtcpPort }
+            session.targets[trackID] = .udp(rtp: rtp, rtcp: rtcp)
+        }
+        sessions[session.id] = session
+        return RTSPResponse(status: .ok, headers: ["Transport": transport.description, "Session": sessionHeader(session)])
+    }
+
+    private func makeSession(path: String, mode: RTSPServerSession.Mode, announcedTracks: [MediaTrack] = []) throws(RTSPRequestError) -> RTSPServerSession {
+        guard sessions.count < context.configuration.maximumSessionsPerConnection else {
+            throw RTSPRequestError(.serviceUnavailable, "too many sessions on one connection (limit \(context.configuration.maximumSessionsPerConnection))")
+        }
+        return RTSPServerSession(path: path, hub: context.hubs.hubCreatingIfNeeded(at: path), mode: mode, announcedTracks: announcedTracks)
+    }
+
+    /// The announcement a record SETUP refers to: its URL is the announced path plus a control.
+    private func announcement(matching url: RTSPURL, session: RTSPServerSession?) throws(RTSPRequestError) -> (String, (tracks: [MediaTrack], controls: [String])) {
+        let candidates = session.map { [$0.path] } ?? announcements.keys.sorted { $0.count > $1.count }
+        for path in candidates where url.path == path || url.path.hasPrefix(path + "/") {
+            if let announced = announcements[path] { return (path, announced) }
+        }
+        throw RTSPRequestError(.methodNotValidInThisState, "SETUP with mode=record needs an ANNOUNCE of '\(url.path)' first")
+    }
+
+    /// Finds the track a SETUP URL names by its control attribute (relative or absolute).
+    static func trackIndex(of url: RTSPURL, controls: [String], trackCount: Int) -> Int? {
+        for (index, control) in controls.enumerated() {
+            let lastSegment = control.split(separator: "/").last.map(String.init) ?? control
+            if url.path.hasSuffix("/" + lastSegment) || url.path == lastSegment { return index }
+        }
+        return trackCount == 1 ? 0 : nil
+    }
+
+    private func play(_ request: RTSPRequest, session: RTSPServerSession) throws(RTSPRequestError) -> RTSPResponse {
+        guard session.mode == .play else { throw RTSPRequestError(.methodNotValidInThisState, "this session records; it cannot play") }
+        guard !session.targets.isEmpty else { throw RTSPRequestError(.methodNotValidInThisState, "SETUP a track before PLAY") }
+        var response = RTSPResponse(status: .ok, headers: ["Session": sessionHeader(session), "Range": "npt=0.000-"])
+        if case .playing = session.state { return response }
+        guard let channel else { throw RTSPRequestError(.internalServerError, "connection is closing") }
+        let logger = self.logger
+        let sessionID = session.id
+        let player = RTSPPlayer(connection: channel, targets: session.targets, udp: context.udp) { [channel] in
+            logger.info("stream ended; closing consumer", metadata: ["session": "\(sessionID)"])
+            channel.close(promise: nil)
+        }
+        let (_, startPoints) = context.fanouts.attach(player, to: session.hub)
+        for case (let trackID, .udp(let rtp, let rtcp)) in session.targets {
+            context.udp?.addRoute(rtp: rtp, rtcp: rtcp, trackID: trackID, receiver: RTSPActivityReceiver(activity: session.activity))
+        }
+        session.state = .playing(player)
+        let base = (request.uri.hasSuffix("/") ? String(request.uri.dropLast()) : request.uri)
+        let rtpInfo = startPoints.filter { session.targets[$0.trackID] != nil }.map {
+            "url=\(base)/trackID=\($0.trackID);seq=\($0.sequenceNumber);rtptime=\($0.rtpTimestamp)"
+        }
+        if !rtpInfo.isEmpty { response.headers.add(name: "RTP-Info", value: rtpInfo.joined(separator: ",")) }
+        logger.info("consumer started", metadata: ["path": "\(session.path)", "session": "\(session.id)", "transport": "\(session.transportSummary)"])
+        return response
+    }
+
+    private func record(_ request: RTSPRequest, session: RTSPServerSession) throws(RTSPRequestError) -> RTSPResponse {
+        guard session.mode == .record else { throw RTSPRequestError(.methodNotValidInThisState, "this session plays; it cannot record") }
+        if case .recording = session.state { return RTSPResponse(status: .ok, headers: ["Session": sessionHeader(session)]) }
+        guard session.targets.count == session.announcedTracks.count else {
+            throw RTSPRequestError(.methodNotValidInThisState, "SETUP every announced track before RECORD")
+        }
+        let publisher: StreamPublisher
+        do {
+            publisher = try session.hub.beginPublishing(tracks: session.announcedTracks)
+        } catch {
+            throw RTSPRequestError(.methodNotValidInThisState, error.description)
+        }
+        let receiver = RTSPRecordReceiver(publisher: publisher, tracks: session.announcedTracks, activity: session.activity)
+        for (trackID, target) in session.targets {
+            switch target {
+            case .interleaved(let channel):
+                interleavedRoutes[channel] = (session, trackID, false)
+                interleavedRoutes[channel &+ 1] = (session, trackID, true)
+            case .udp(let rtp, let rtcp):
+                context.udp?.addRoute(rtp: rtp, rtcp: rtcp, trackID: trackID, receiver: receiver)
+            }
+        }
+        session.state = .recording(receiver)
+        logger.info("publisher started", metadata: [
+            "path": "\(session.path)", "session": "\(session.id)", "transport": "\(session.transportSummary)",
+            "codecs": "\(session.announcedTracks.map(\.codec.rawValue))",
+        ])
+        return RTSPResponse(status: .ok, headers: ["Session": sessionHeader(session)])
+    }
+
+    private func pause(_ session: RTSPServerSession) throws(RTSPRequestError) -> RTSPResponse {
+        if case .playing(let player) = session.state {
+            context.fanouts.detach(player, from: session.hub)
+            session.state = .ready
+        } else if case .recording = session.state {
+            throw RTSPRequestError(.methodNotValidInThisState, "a recording session cannot pause; TEARDOWN to stop publishing")
+        }
+        return RTSPResponse(status: .ok, headers: ["Session": sessionHeader(session)])
+    }
+
+    // MARK: Interleaved data and teardown
+
+    private func handle(_ frame: RTSPInterleavedFrame) {
+        guard let route = interleavedRoutes[frame.channel] else {
+            // RTCP receiver reports of players: proof of life for their session.
+            for session in sessions.values where session.targets.values.contains(.interleaved(channel: frame.channel & ~1)) {
+                session.activity.touch()
+            }
+            return
+        }
+        guard case .recording(let receiver) = route.session.state else { return }
+        route.session.activity.touch()
+        if route.isRTCP {
+            receiver.receiveRTCP(frame.payload, trackID: route.trackID)
+        } else {
+            receiver.receiveRTP(frame.payload, trackID: route.trackID)
+        }
+    }
+
+    private func close(_ session: RTSPServerSession) {
+        switch session.state {
+        case .playing(let player):
+            context.fanouts.detach(player, from: session.hub)
+            logger.info("consumer stopped", metadata: [
+                "path": "\(session.path)", "session": "\(session.id)",
+                "bytes": "\(player.sentByteCount)", "dropped_units": "\(player.droppedUnitCount)",
+            ])
+        case .recording(let receiver):
+            receiver.end()
+            interleavedRoutes = interleavedRoutes.filter { $0.value.session !== session }
+            announcements[session.path] = nil
+            logger.info("publisher stopped", metadata: [
+                "path": "\(session.path)", "session": "\(session.id)", "bytes": "\(receiver.receivedByteCount)",
+                "malformed_packets": "\(receiver.malformedPacketCount)",
+            ])
+        case .ready:
+            break
+        }
+        for case .udp(let rtp, let rtcp) in session.targets.values {
+            context.udp?.removeRoutes(rtp: rtp, rtcp: rtcp)
+        }
+        session.state = .ready
+    }
+
+    private func expireIdle(context: ChannelHandlerContext) {
+        for session in sessions.values where session.activity.isIdle(longerThan: self.context.configuration.sessionTimeout) {
+            logger.info("session timed out", metadata: ["session": "\(session.id)", "path": "\(session.path)"])
+            close(session)
+            sessions[session.id] = nil
+        }
+        let idle = NIODeadline.now() - lastRequest
+        if sessions.isEmpty, idle.nanoseconds > self.context.configuration.idleConnectionTimeout.nanoseconds {
+            logger.debug("closing idle connection")
+            context.close(promise: nil)
+        }
+    }
+
+    private func send(_ response: RTSPResponse, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        RTSPMessageSerializer.write(response, to: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+}
+
+/// Marks a session alive when its player's RTCP receiver reports arrive over UDP.
+final class RTSPActivityReceiver: RTSPUDPReceiver {
+    let activity: RTSPSessionActivity
+    init(activity: RTSPSessionActivity) { self.activity = activity }
+    func receiveRTP(_ packet: ByteBuffer, trackID: Int) { activity.touch() }
+    func receiveRTCP(_ packet: ByteBuffer, trackID: Int) { activity.touch() }
+}

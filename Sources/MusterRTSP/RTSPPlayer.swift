@@ -1,0 +1,89 @@
+import MusterCore
+import NIOCore
+import Synchronization
+
+/// How one played track reaches its consumer.
+enum RTSPPlayerTrackTarget: Sendable, Hashable {
+    /// Interleaved on the RTSP connection on this RTP channel (RTCP on the next).
+    case interleaved(channel: UInt8)
+    /// Over the server's shared UDP port pair to the consumer's RTP address.
+    case udp(rtp: SocketAddress, rtcp: SocketAddress)
+}
+
+/// One consumer of a stream: writes the shared packets to its connection or UDP address.
+///
+/// A consumer that cannot keep up (its socket is not writable, or too many units wait for its
+/// event loop) skips ahead to the next video keyframe; the source and the other consumers never wait.
+final class RTSPPlayer: RTPFanoutConsumer {
+    /// Units waiting for this consumer's event loop before it starts dropping.
+    static let maximumPendingUnits = 512
+
+    let connection: any Channel
+    let targets: [Int: RTSPPlayerTrackTarget]
+    private let udp: RTSPUDPTransport?
+    private let onEnd: @Sendable () -> Void
+    private let pendingUnits = Atomic<Int>(0)
+    private let waitingForKeyframe = Atomic<Bool>(false)
+    private let droppedUnits = Atomic<Int>(0)
+    private let bytesSent = Atomic<Int>(0)
+
+    init(connection: any Channel, targets: [Int: RTSPPlayerTrackTarget], udp: RTSPUDPTransport?, onEnd: @escaping @Sendable () -> Void) {
+        self.connection = connection
+        self.targets = targets
+        self.udp = udp
+        self.onEnd = onEnd
+    }
+
+    var droppedUnitCount: Int { droppedUnits.load(ordering: .relaxed) }
+    var sentByteCount: Int { bytesSent.load(ordering: .relaxed) }
+
+    func deliver(_ unit: RTPFanoutUnit) {
+        guard let target = targets[unit.trackID] else { return }
+        if waitingForKeyframe.load(ordering: .relaxed) {
+            guard unit.isVideoKeyframe else {
+                droppedUnits.add(1, ordering: .relaxed)
+                return
+            }
+            waitingForKeyframe.store(false, ordering: .relaxed)
+        }
+        guard pendingUnits.add(1, ordering: .relaxed).newValue <= Self.maximumPendingUnits else {
+            pendingUnits.subtract(1, ordering: .relaxed)
+            skipToNextKeyframe()
+            return
+        }
+        let bytes = unit.packets.reduce(0) { $0 + $1.readableBytes }
+        switch target {
+        case .udp(let rtp, _):
+            udp?.send(unit.packets, to: rtp)
+            pendingUnits.subtract(1, ordering: .relaxed)
+            bytesSent.add(bytes, ordering: .relaxed)
+        case .interleaved(let channel):
+            let connection = self.connection
+            connection.eventLoop.execute { [self] in
+                defer { pendingUnits.subtract(1, ordering: .relaxed) }
+                guard connection.isActive else { return }
+                guard connection.isWritable else {
+                    skipToNextKeyframe()
+                    return
+                }
+                for packet in unit.packets {
+                    var header = connection.allocator.buffer(capacity: 4)
+                    RTSPMessageSerializer.writeInterleavedHeader(channel: channel, length: packet.readableBytes, to: &header)
+                    connection.write(header, promise: nil)
+                    connection.write(packet, promise: nil)
+                }
+                connection.flush()
+                bytesSent.add(bytes, ordering: .relaxed)
+            }
+        }
+    }
+
+    private func skipToNextKeyframe() {
+        droppedUnits.add(1, ordering: .relaxed)
+        waitingForKeyframe.store(true, ordering: .relaxed)
+    }
+
+    func fanoutDidEnd() {
+        onEnd()
+    }
+}

@@ -1,0 +1,71 @@
+import Logging
+import MusterCore
+import NIOCore
+import NIOPosix
+
+/// The RTSP listener: accepts connections, serves the streams of a hub registry, and owns the
+/// shared UDP port pair.
+public final class RTSPServer: Sendable {
+    public let configuration: RTSPServerConfiguration
+    private let context: RTSPServerContext
+    private let serverChannel: any Channel
+    private let group: any EventLoopGroup
+
+    /// The TCP address RTSP is listening on (its port is the real one when 0 was asked for).
+    public var localAddress: SocketAddress? { serverChannel.localAddress }
+    /// The shared RTP port (RTCP is the next one), or nil when UDP is off.
+    public var rtpPort: Int? { context.udp?.rtpPort }
+
+    private init(configuration: RTSPServerConfiguration, context: RTSPServerContext, serverChannel: any Channel, group: any EventLoopGroup) {
+        self.configuration = configuration
+        self.context = context
+        self.serverChannel = serverChannel
+        self.group = group
+    }
+
+    /// Binds the listener and the UDP pair, then serves until `close()`.
+    public static func start(
+        configuration: RTSPServerConfiguration,
+        hubs: StreamHubRegistry,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger,
+        mayPublish: @escaping @Sendable (String) -> Bool = { _ in true }
+    ) async throws -> RTSPServer {
+        let udp = try await RTSPUDPTransport.bind(host: configuration.host, rtpPort: configuration.rtpPort, group: group)
+        let context = RTSPServerContext(
+            configuration: configuration, hubs: hubs, fanouts: RTPFanoutRegistry(), udp: udp, connections: RTSPConnectionSet(),
+            logger: logger, mayPublish: mayPublish
+        )
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RTSPConnectionHandler(context: context))
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port)
+                .get()
+        } catch {
+            await udp.close()
+            throw error
+        }
+        let server = RTSPServer(configuration: configuration, context: context, serverChannel: channel, group: group)
+        logger.info("RTSP listening", metadata: [
+            "address": "rtsp://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
+            "rtp_udp_ports": "\(udp.rtpPort)-\(udp.rtcpPort)",
+        ])
+        return server
+    }
+
+    /// Stops accepting, closes every connection (ending their sessions) and the UDP pair.
+    public func close() async {
+        try? await serverChannel.close()
+        await context.connections.closeAll()
+        await context.udp?.close()
+    }
+}

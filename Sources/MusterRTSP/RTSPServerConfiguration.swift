@@ -1,0 +1,33 @@
+/// Listener addresses and limits of the RTSP server.
+public struct RTSPServerConfiguration: Sendable {
+    public var host: String
+    /// TCP port for RTSP; 0 picks a free one.
+    public var port: Int
+    /// First port of the shared RTP/RTCP UDP pair (RTCP on `rtpPort + 1`); 0 picks a free pair.
+    public var rtpPort: Int
+    /// A session without any request or RTCP for this long is closed (RFC 2326 §12.37: default 60 s).
+    public var sessionTimeout: Duration
+    /// A connection that completes no request and holds no session for this long is closed.
+    public var idleConnectionTimeout: Duration
+    public var maximumSessionsPerConnection: Int
+    /// Sent in the Server header and in SDP.
+    public var serverName: String
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8554,
+        rtpPort: Int = 8000,
+        sessionTimeout: Duration = .seconds(60),
+        idleConnectionTimeout: Duration = .seconds(60),
+        maximumSessionsPerConnection: Int = 16,
+        serverName: String = "Muster"
+    ) {
+        self.host = host
+        self.port = port
+        self.rtpPort = rtpPort
+        self.sessionTimeout = sessionTimeout
+        self.idleConnectionTimeout = idleConnectionTimeout
+        self.maximumSessionsPerConnection = maximumSessionsPerConnection
+        self.serverName = serverName
+    }
+}

@@ -1,0 +1,113 @@
+/// One transport specification of a Transport header (RFC 2326 §12.39).
+public struct RTSPTransport: Sendable, Hashable, CustomStringConvertible {
+    public enum LowerTransport: Sendable, Hashable {
+        case udp
+        case tcp
+    }
+
+    public var profile: String = "RTP/AVP"
+    public var lowerTransport: LowerTransport = .udp
+    public var isMulticast = false
+    public var interleaved: ClosedRange<UInt8>?
+    public var clientPorts: ClosedRange<Int>?
+    public var serverPorts: ClosedRange<Int>?
+    public var ssrc: UInt32?
+    /// True for `mode=record` (a publisher); plain playback otherwise.
+    public var isRecord = false
+
+    public init() {}
+
+    /// Parses every comma-separated alternative of a Transport header, keeping the client's order.
+    public static func parseAlternatives(_ header: String) throws(RTSPTransportError) -> [RTSPTransport] {
+        let alternatives = header.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+        guard !alternatives.isEmpty else { throw RTSPTransportError("empty Transport header") }
+        var result: [RTSPTransport] = []
+        for alternative in alternatives {
+            result.append(try RTSPTransport(parsing: alternative))
+        }
+        return result
+    }
+
+    public init(parsing text: String) throws(RTSPTransportError) {
+        let parameters = text.split(separator: ";").map { $0.trimmingSpaces() }
+        guard let spec = parameters.first?.uppercased() else { throw RTSPTransportError("empty transport") }
+        let specParts = spec.split(separator: "/").map(String.init)
+        guard specParts.count >= 2, specParts[0] == "RTP", ["AVP", "SAVP", "AVPF", "SAVPF"].contains(specParts[1]) else {
+            throw RTSPTransportError("transport '\(spec.prefix(32))' is not RTP/AVP")
+        }
+        profile = "RTP/" + specParts[1]
+        if specParts.count > 2 {
+            switch specParts[2] {
+            case "TCP": lowerTransport = .tcp
+            case "UDP": lowerTransport = .udp
+            default: throw RTSPTransportError("lower transport '\(specParts[2].prefix(16))' is neither TCP nor UDP")
+            }
+        }
+        for parameter in parameters.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map(String.init)
+            let name = pair[0].lowercased()
+            let value = pair.count > 1 ? pair[1] : nil
+            switch (name, value) {
+            case ("multicast", nil): isMulticast = true
+            case ("unicast", nil): isMulticast = false
+            case ("interleaved", let value?):
+                guard let range = Self.range(value), range.lowerBound >= 0, range.upperBound <= 255 else {
+                    throw RTSPTransportError("interleaved '\(value.prefix(16))' is not a channel pair like 0-1")
+                }
+                interleaved = UInt8(range.lowerBound)...UInt8(range.upperBound)
+            case ("client_port", let value?):
+                guard let range = Self.range(value), range.lowerBound > 0, range.upperBound <= 65535 else {
+                    throw RTSPTransportError("client_port '\(value.prefix(16))' is not a port pair like 5000-5001")
+                }
+                clientPorts = range
+            case ("server_port", let value?):
+                serverPorts = Self.range(value)
+            case ("ssrc", let value?):
+                ssrc = UInt32(value, radix: 16)
+            case ("mode", let value?):
+                isRecord = value.trimmingCharacters(in: "\"").uppercased() == "RECORD"
+            default:
+                continue
+            }
+        }
+    }
+
+    /// "a-b" or "a" (meaning a-(a+1) for ports, as clients send).
+    private static func range(_ text: String) -> ClosedRange<Int>? {
+        let bounds = text.split(separator: "-", maxSplits: 1).map { Int($0.trimmingSpaces()) }
+        guard let low = bounds.first ?? nil else { return nil }
+        if bounds.count == 1 { return low...(low + 1) }
+        guard let high = bounds[1], high >= low else { return nil }
+        return low...high
+    }
+
+    public var description: String {
+        var parts = [profile + (lowerTransport == .tcp ? "/TCP" : "")]
+        parts.append(isMulticast ? "multicast" : "unicast")
+        if let interleaved { parts.append("interleaved=\(interleaved.lowerBound)-\(interleaved.upperBound)") }
+        if let clientPorts { parts.append("client_port=\(clientPorts.lowerBound)-\(clientPorts.upperBound)") }
+        if let serverPorts { parts.append("server_port=\(serverPorts.lowerBound)-\(serverPorts.upperBound)") }
+        if let ssrc { parts.append("ssrc=" + String(ssrc, radix: 16, uppercase: true).leftPadded(to: 8)) }
+        if isRecord { parts.append("mode=record") }
+        return parts.joined(separator: ";")
+    }
+}
+
+/// A Transport header the server cannot use; answered with 461 Unsupported Transport.
+public struct RTSPTransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var slice = Substring(self)
+        while slice.first == set { slice.removeFirst() }
+        while slice.last == set { slice.removeLast() }
+        return String(slice)
+    }
+
+    func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Test clips generated once per test run with the ffmpeg CLI.
+enum MediaFixtures {
+    static let directory: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("muster-fixtures-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// 8 s of 320×240 25 fps H.264 (keyframe every second) with 48 kHz stereo AAC.
+    static func h264AAC() async throws -> String {
+        try await make("h264-aac.mp4", [
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "8", "-map", "0:v", "-map", "1:a",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-bf", "0",
+            "-c:a", "aac", "-ac", "2", "-b:a", "64k",
+        ])
+    }
+
+    /// Tests may ask for the same clip at once: each writes its own temporary file, and the first
+    /// rename wins (rename(2) is atomic), so nobody ever reads a half-written clip.
+    private static func make(_ name: String, _ arguments: [String]) async throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let temporary = path + ".\(UUID().uuidString).mp4"
+        _ = try await ExternalProcess.run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y"] + arguments + [temporary])
+        guard rename(temporary, path) == 0 else { throw TestFailure("cannot move \(temporary) to \(path)") }
+        return path
+    }
+}

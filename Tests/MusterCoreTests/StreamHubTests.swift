@@ -1,0 +1,136 @@
+import MusterCore
+import NIOCore
+import Synchronization
+import Testing
+
+/// Records what a hub delivers.
+final class RecordingReader: StreamReader {
+    struct Log {
+        var starts: [[MediaTrack]] = []
+        var units: [AccessUnit] = []
+        var stops = 0
+    }
+
+    let log = Mutex(Log())
+
+    func streamHub(_ hub: StreamHub, didStartWith tracks: [MediaTrack]) { log.withLock { $0.starts.append(tracks) } }
+    func streamHub(_ hub: StreamHub, didReceive unit: AccessUnit) { log.withLock { $0.units.append(unit) } }
+    func streamHubDidStop(_ hub: StreamHub) { log.withLock { $0.stops += 1 } }
+}
+
+@Suite struct StreamHubTests {
+    static let tracks = [
+        MediaTrack(id: 0, codec: .h264, clockRate: 90_000),
+        MediaTrack(id: 1, codec: .aac, clockRate: 48_000, channels: 2),
+    ]
+
+    static func unit(_ track: Int, _ pts: Int64, keyframe: Bool = false) -> AccessUnit {
+        AccessUnit(trackID: track, pts: pts, isKeyframe: keyframe, payload: ByteBuffer(bytes: [0, 0, 0, 1, 0x65]))
+    }
+
+    @Test func aLateReaderStartsAtTheLastKeyframe() throws {
+        let hub = StreamHub(path: "cam")
+        let publisher = try hub.beginPublishing(tracks: Self.tracks)
+        publisher.write(Self.unit(0, 0))  // before any keyframe: useless to a decoder
+        publisher.write(Self.unit(0, 3600, keyframe: true))
+        publisher.write(Self.unit(1, 1024))
+        publisher.write(Self.unit(0, 7200))
+        publisher.write(Self.unit(0, 10800, keyframe: true))
+        publisher.write(Self.unit(1, 2048))
+
+        let reader = RecordingReader()
+        hub.addReader(reader)
+        publisher.write(Self.unit(0, 14400))
+
+        let log = reader.log.withLock { $0 }
+        #expect(log.starts == [Self.tracks])
+        #expect(log.units.map(\.pts) == [10800, 2048, 14400])
+        #expect(log.units.first?.isKeyframe == true)
+    }
+
+    @Test func onlyOnePublisherAtATime() throws {
+        let hub = StreamHub(path: "units/u1")
+        let first = try hub.beginPublishing(tracks: Self.tracks)
+        #expect(throws: MusterCoreError.alreadyPublishing(path: "units/u1")) { try hub.beginPublishing(tracks: Self.tracks) }
+        first.end()
+        let second = try hub.beginPublishing(tracks: Self.tracks)
+        let reader = RecordingReader()
+        hub.addReader(reader)
+        first.write(Self.unit(0, 1, keyframe: true))  // a stale publisher's late write is ignored
+        second.write(Self.unit(0, 2, keyframe: true))
+        #expect(reader.log.withLock { $0.units.map(\.pts) } == [2])
+    }
+
+    @Test func readersHearWhenThePublisherLeavesAndReturns() throws {
+        let hub = StreamHub(path: "cam")
+        let reader = RecordingReader()
+        hub.addReader(reader)
+        let publisher = try hub.beginPublishing(tracks: Self.tracks)
+        publisher.end()
+        #expect(hub.tracks == nil)
+        _ = try hub.beginPublishing(tracks: Self.tracks)
+        let log = reader.log.withLock { $0 }
+        #expect(log.starts.count == 2)
+        #expect(log.stops == 1)
+    }
+
+    @Test func removedReadersGetNothingMore() throws {
+        let hub = StreamHub(path: "cam")
+        let publisher = try hub.beginPublishing(tracks: Self.tracks)
+        let reader = RecordingReader()
+        hub.addReader(reader)
+        hub.removeReader(reader)
+        publisher.write(Self.unit(0, 0, keyframe: true))
+        #expect(reader.log.withLock { $0.units.isEmpty })
+        #expect(hub.readerCount == 0)
+    }
+}
+
+@Suite struct GOPCacheTests {
+    @Test func emptiesPastItsBoundsAndWaitsForTheNextKeyframe() {
+        var cache = GOPCache<Int>(maximumElements: 3, maximumBytes: 1000)
+        cache.append(1, bytes: 10, startsGroup: true)
+        cache.append(2, bytes: 10, startsGroup: false)
+        cache.append(3, bytes: 10, startsGroup: false)
+        cache.append(4, bytes: 10, startsGroup: false)
+        #expect(cache.elements.isEmpty)
+        cache.append(5, bytes: 10, startsGroup: false)
+        #expect(cache.elements.isEmpty)
+        cache.append(6, bytes: 10, startsGroup: true)
+        #expect(cache.elements == [6])
+        cache.append(7, bytes: 2000, startsGroup: false)
+        #expect(cache.elements.isEmpty)
+        #expect(cache.byteCount == 0)
+    }
+}
+
+@Suite struct LengthPrefixedNALUnitsTests {
+    @Test func convertsAnnexBWithBothStartCodeLengths() {
+        // 00 00 00 01 | SPS 67 42 | 00 00 01 | PPS 68 CE | 00 00 01 | IDR 65 88 84 00 (trailing zero kept inside)
+        let stream = ByteBuffer(bytes: [0, 0, 0, 1, 0x67, 0x42, 0, 0, 1, 0x68, 0xCE, 0, 0, 1, 0x65, 0x88, 0x84, 0x00])
+        let units = LengthPrefixedNALUnits.splitAnnexB(stream)
+        #expect(units.map { Array($0.readableBytesView) } == [[0x67, 0x42], [0x68, 0xCE], [0x65, 0x88, 0x84, 0x00]])
+        let joined = LengthPrefixedNALUnits.join(units)
+        #expect(Array(joined.readableBytesView.prefix(6)) == [0, 0, 0, 2, 0x67, 0x42])
+        #expect(LengthPrefixedNALUnits.split(joined).count == 3)
+    }
+
+    @Test func dropsATruncatedTrailingUnit() {
+        let payload = ByteBuffer(bytes: [0, 0, 0, 1, 0x09, 0, 0, 0, 9, 0x65])
+        #expect(LengthPrefixedNALUnits.split(payload).map { Array($0.readableBytesView) } == [[0x09]])
+        #expect(LengthPrefixedNALUnits.split(ByteBuffer(bytes: [0, 0])).isEmpty)
+        #expect(LengthPrefixedNALUnits.splitAnnexB(ByteBuffer(bytes: [1, 2, 3])).isEmpty)
+    }
+}
+
+@Suite struct ChannelPathTests {
+    @Test(arguments: ["hq/gate-1", "units/u1", "a", "drones/fire_2026.north"])
+    func acceptsValidPaths(path: String) throws {
+        #expect(try ChannelPath(validating: path).rawValue == path)
+    }
+
+    @Test(arguments: ["", "/hq", "hq/", "hq//gate", "hq/../x", "HQ/gate", "hq gate", "门口", "a/./b"])
+    func rejectsInvalidPaths(path: String) {
+        #expect(throws: ChannelPathError.self) { try ChannelPath(validating: path) }
+    }
+}
