@@ -101,7 +101,11 @@ let package = Package(
         .testTarget(name: "MusterCoreTests", dependencies: ["MusterCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MusterRTPTests", dependencies: ["MusterRTP", "MusterCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MusterSDPTests", dependencies: ["MusterSDP", "MusterCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "MusterRTSPTests", dependencies: ["MusterRTSP", "MusterCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MusterRTSPTests",
+            dependencies: ["MusterRTSP", "MusterRTP", "MusterCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "MusterFFmpegTests", dependencies: ["MusterFFmpeg", "MusterCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",

@@ -115,14 +115,10 @@ public struct RTPPacket: Sendable, Hashable {
             throw RTPError(.truncated, "payload truncated")
         }
 
-        self.marker = second & 0x80 != 0
-        self.payloadType = second & 0x7F
-        self.sequenceNumber = sequenceNumber
-        self.timestamp = timestamp
-        self.ssrc = ssrc
-        self.csrcs = csrcs
-        self.extensionHeader = extensionHeader
-        self.payload = payload
+        self.init(
+            marker: second & 0x80 != 0, payloadType: second, sequenceNumber: sequenceNumber, timestamp: timestamp,
+            ssrc: ssrc, csrcs: csrcs, extensionHeader: extensionHeader, payload: payload
+        )
     }
 
     /// Bytes the header occupies on the wire: fixed part, CSRCs and extension.

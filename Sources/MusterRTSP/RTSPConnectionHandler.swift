@@ -174,7 +174,11 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
 
     private func announce(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPResponse {
         let url = try parseURL(request)
-        guard !url.path.isEmpty else { throw RTSPRequestError(.badRequest, "ANNOUNCE needs a path, e.g. rtsp://host/units/u1") }
+        do {
+            _ = try ChannelPath(validating: url.path)
+        } catch {
+            throw RTSPRequestError(.badRequest, "cannot publish: \(error); e.g. rtsp://host/units/u1")
+        }
         guard context.mayPublish(url.path) else {
             throw RTSPRequestError(.forbidden, "'\(url.path)' is fed by a configured source and does not accept publishers")
         }

@@ -30,6 +30,7 @@ import Testing
                 ("ANNOUNCE rtsp://127.0.0.1/u RTSP/1.0\r\nCSeq: 7\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi", 415),
                 ("ANNOUNCE rtsp://127.0.0.1/u RTSP/1.0\r\nCSeq: 8\r\nContent-Type: application/sdp\r\nContent-Length: 7\r\n\r\ngarbage", 400),
                 ("RECORD rtsp://127.0.0.1/u RTSP/1.0\r\nCSeq: 9\r\n\r\n", 454),
+                ("ANNOUNCE rtsp://127.0.0.1/Units/U1 RTSP/1.0\r\nCSeq: 10\r\nContent-Type: application/sdp\r\nContent-Length: 3\r\n\r\nv=0", 400),
             ]
             for (request, status) in cases {
                 try client.send(request)

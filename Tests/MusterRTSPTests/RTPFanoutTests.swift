@@ -1,0 +1,106 @@
+@testable import MusterRTSP
+import MusterCore
+import MusterRTP
+import NIOCore
+import Synchronization
+import Testing
+
+final class CollectingConsumer: RTPFanoutConsumer {
+    let units = Mutex<[RTPFanoutUnit]>([])
+    let ended = Atomic<Bool>(false)
+    func deliver(_ unit: RTPFanoutUnit) { units.withLock { $0.append(unit) } }
+    func fanoutDidEnd() { ended.store(true, ordering: .relaxed) }
+}
+
+@Suite struct RTPFanoutTests {
+    static let tracks = [
+        MediaTrack(id: 0, codec: .h264, clockRate: 90_000, parameterSets: [ByteBuffer(bytes: [0x67, 0x42, 0, 0x1F]), ByteBuffer(bytes: [0x68, 0xCE])]),
+        MediaTrack(id: 1, codec: .aac, clockRate: 48_000, channels: 2, audioSpecificConfig: ByteBuffer(bytes: [0x11, 0x90])),
+    ]
+
+    static func picture(pts: Int64, keyframe: Bool, size: Int = 3000) -> AccessUnit {
+        var nal = ByteBuffer(bytes: [keyframe ? 0x65 : 0x41])
+        nal.writeRepeatingByte(0xAB, count: size)
+        return AccessUnit(trackID: 0, pts: pts, isKeyframe: keyframe, payload: LengthPrefixedNALUnits.join([nal]))
+    }
+
+    static func audioFrame(pts: Int64) -> AccessUnit {
+        AccessUnit(trackID: 1, pts: pts, isKeyframe: true, payload: ByteBuffer(bytes: [0x21, 0x10, 0x04]))
+    }
+
+    @Test func everyConsumerGetsTheSamePacketBuffers() throws {
+        let hub = StreamHub(path: "cam")
+        let registry = RTPFanoutRegistry()
+        let publisher = try hub.beginPublishing(tracks: Self.tracks)
+        let first = CollectingConsumer()
+        let second = CollectingConsumer()
+        _ = registry.attach(first, to: hub)
+        _ = registry.attach(second, to: hub)
+        publisher.write(Self.picture(pts: 0, keyframe: true))
+
+        let firstPackets = first.units.withLock { $0.flatMap(\.packets) }
+        let secondPackets = second.units.withLock { $0.flatMap(\.packets) }
+        #expect(firstPackets.count >= 4)  // SPS, PPS and a fragmented 3 kB picture
+        #expect(firstPackets.count == secondPackets.count)
+        for (a, b) in zip(firstPackets, secondPackets) {
+            let sameStorage = a.withUnsafeReadableBytes { a in b.withUnsafeReadableBytes { b in a.baseAddress == b.baseAddress } }
+            #expect(sameStorage, "a consumer got its own copy of a packet")
+        }
+    }
+
+    @Test func aLateConsumerStartsOnTheCachedKeyframeAndLearnsWhereItStarts() throws {
+        let hub = StreamHub(path: "cam")
+        let registry = RTPFanoutRegistry()
+        let publisher = try hub.beginPublishing(tracks: Self.tracks)
+        let early = CollectingConsumer()
+        _ = registry.attach(early, to: hub)
+        publisher.write(Self.picture(pts: 0, keyframe: true))
+        publisher.write(Self.picture(pts: 3600, keyframe: false))
+        publisher.write(Self.picture(pts: 7200, keyframe: true))
+        publisher.write(Self.audioFrame(pts: 3840))
+        publisher.write(Self.picture(pts: 10800, keyframe: false))
+
+        let late = CollectingConsumer()
+        let (fanout, startPoints) = registry.attach(late, to: hub)
+        let delivered = late.units.withLock { $0 }
+        #expect(delivered.map(\.trackID) == [0, 1, 0])
+        #expect(delivered.first?.isVideoKeyframe == true)
+
+        let videoStart = try #require(startPoints.first { $0.trackID == 0 })
+        let firstPacket = try #require(delivered.first?.packets.first)
+        let packet = try RTPPacket(parsing: firstPacket)
+        #expect(videoStart.sequenceNumber == packet.sequenceNumber)
+        #expect(videoStart.rtpTimestamp == packet.timestamp)
+        // The audio entry names the same instant on the audio clock: 7200/90000 s = 3840/48000 s.
+        let audioStart = try #require(startPoints.first { $0.trackID == 1 })
+        let audioPacket = try RTPPacket(parsing: try #require(delivered[1].packets.first))
+        #expect(audioStart.rtpTimestamp == audioPacket.timestamp)
+        #expect(fanout.consumerCount == 2)
+    }
+
+    @Test func theFanoutLeavesItsHubWithItsLastConsumer() throws {
+        let hub = StreamHub(path: "cam")
+        let registry = RTPFanoutRegistry()
+        _ = try hub.beginPublishing(tracks: Self.tracks)
+        let consumer = CollectingConsumer()
+        _ = registry.attach(consumer, to: hub)
+        #expect(hub.readerCount == 1)
+        registry.detach(consumer, from: hub)
+        #expect(hub.readerCount == 0)
+        #expect(registry.fanout(for: "cam") == nil)
+    }
+
+    @Test func consumersOfAStreamWhoseTracksChangeAreEnded() throws {
+        let hub = StreamHub(path: "cam")
+        let registry = RTPFanoutRegistry()
+        let publisher = try hub.beginPublishing(tracks: Self.tracks)
+        let consumer = CollectingConsumer()
+        _ = registry.attach(consumer, to: hub)
+        publisher.end()
+        let endedByGap = consumer.ended.load(ordering: .relaxed)
+        #expect(!endedByGap, "a publisher gap alone must not end consumers")
+        _ = try hub.beginPublishing(tracks: [MediaTrack(id: 0, codec: .h265, clockRate: 90_000)])
+        let endedByNewTracks = consumer.ended.load(ordering: .relaxed)
+        #expect(endedByNewTracks)
+    }
+}
