@@ -12,6 +12,8 @@ struct RTPFanoutUnit: Sendable {
     var isVideoKeyframe: Bool
     /// Presentation time in seconds on the stream's common timeline.
     var mediaSeconds: Double
+    /// An RTCP sender report and CNAME for the track, sent on its RTCP channel after the packets.
+    var senderReport: ByteBuffer? = nil
 }
 
 /// Where a consumer's playback starts on one track: the RTP-Info entry of a PLAY answer.
@@ -39,7 +41,17 @@ final class RTPFanout: StreamReader {
         var consumers: [ObjectIdentifier: any RTPFanoutConsumer] = [:]
         /// Media time in seconds of the latest unit, used as the start instant when nothing is cached.
         var latestSeconds: Double = 0
+        var senders: [RTPSenderStatistics] = []
+        /// The wall-clock time (NTP) of media time `media`: every track's sender reports use this
+        /// one mapping, which is what lets receivers line audio up with video.
+        var clockAnchor: (media: Double, ntp: UInt64)? = nil
     }
+
+    /// How often each track's sender report goes out (RFC 3550 §6.2 suggests 5 s at least).
+    static let senderReportInterval = 5.0
+    /// Names this gateway in every source description (RFC 3550 §6.5.1).
+    private let canonicalName = "muster-\(String(UInt64.random(in: 1...UInt64.max), radix: 36))"
+
 
     private let state = Mutex(State())
 
@@ -50,6 +62,9 @@ final class RTPFanout: StreamReader {
             let sameLayout = state.tracks.map(\.codec) == tracks.map(\.codec)
                 && state.tracks.map(\.clockRate) == tracks.map(\.clockRate)
             state.cache.removeAll()
+            // A new publisher's timestamps start on a timeline of their own.
+            state.clockAnchor = nil
+            for index in state.senders.indices { state.senders[index].lastReportSeconds = nil }
             if sameLayout, !state.packetizers.isEmpty {
                 // Consumers keep going: sequence numbers continue on the same packetizers.
                 state.tracks = tracks
@@ -67,6 +82,7 @@ final class RTPFanout: StreamReader {
                     timestampOffset: .random(in: 0...UInt32.max)
                 )
             }
+            state.senders = tracks.map { _ in RTPSenderStatistics() }
         }
     }
 
@@ -79,9 +95,16 @@ final class RTPFanout: StreamReader {
             let mediaSeconds = Double(unit.pts) / Double(track.clockRate)
             state.latestSeconds = mediaSeconds
             let isVideoKeyframe = track.kind == .video && unit.isKeyframe
-            let shared = RTPFanoutUnit(
+            state.senders[unit.trackID].count(packets, pts: unit.pts)
+            if state.clockAnchor == nil { state.clockAnchor = (mediaSeconds, NTPTimestamp.now()) }
+            var shared = RTPFanoutUnit(
                 trackID: unit.trackID, packets: packets, isVideoKeyframe: isVideoKeyframe, mediaSeconds: mediaSeconds
             )
+            if let last = state.senders[unit.trackID].lastReportSeconds, mediaSeconds - last < Self.senderReportInterval, mediaSeconds >= last {
+                // Not due yet.
+            } else {
+                shared.senderReport = senderReport(trackID: unit.trackID, state: &state)
+            }
             if state.tracks.contains(where: { $0.kind == .video }) {
                 state.cache.append(shared, bytes: packets.reduce(0) { $0 + $1.readableBytes }, startsGroup: isVideoKeyframe)
             }
@@ -109,6 +132,11 @@ final class RTPFanout: StreamReader {
                 let timestamp = state.packetizers[track.id].rtpTimestamp(forPTS: Int64(startSeconds * Double(track.clockRate)))
                 startPoints.append(RTPStartPoint(trackID: track.id, sequenceNumber: sequenceNumber, rtpTimestamp: timestamp))
             }
+            // Sender reports first, so the consumer can synchronize its tracks from the start.
+            for track in state.tracks {
+                guard let report = senderReport(trackID: track.id, state: &state) else { continue }
+                consumer.deliver(RTPFanoutUnit(trackID: track.id, packets: [], isVideoKeyframe: false, mediaSeconds: 0, senderReport: report))
+            }
             for unit in state.cache.elements { consumer.deliver(unit) }
             return startPoints
         }
@@ -123,6 +151,39 @@ final class RTPFanout: StreamReader {
     }
 
     var consumerCount: Int { state.withLock { $0.consumers.count } }
+
+    /// An SR + SDES compound for the latest unit of a track, or nil before it has sent anything.
+    private func senderReport(trackID: Int, state: inout State) -> ByteBuffer? {
+        guard let anchor = state.clockAnchor, let pts = state.senders[trackID].lastPTS else { return nil }
+        let packetizer = state.packetizers[trackID]
+        let seconds = Double(pts) / Double(state.tracks[trackID].clockRate)
+        let ntp = anchor.ntp &+ UInt64(bitPattern: Int64((seconds - anchor.media) * 4_294_967_296))
+        state.senders[trackID].lastReportSeconds = seconds
+        var buffer = ByteBuffer()
+        RTCPSenderReport(
+            ssrc: packetizer.ssrc, ntpTimestamp: ntp, rtpTimestamp: packetizer.rtpTimestamp(forPTS: pts),
+            packetCount: state.senders[trackID].packets, octetCount: state.senders[trackID].octets
+        ).write(to: &buffer)
+        RTCPSourceDescription(ssrc: packetizer.ssrc, cname: canonicalName).write(to: &buffer)
+        return buffer
+    }
+}
+
+/// What one track has sent, for its RTCP sender reports (RFC 3550 §6.4.1).
+struct RTPSenderStatistics {
+    var packets: UInt32 = 0
+    /// Payload octets, RTP headers excluded; wraps as the RFC allows.
+    var octets: UInt32 = 0
+    var lastPTS: Int64?
+    var lastReportSeconds: Double?
+
+    mutating func count(_ packets: [ByteBuffer], pts: Int64) {
+        self.packets &+= UInt32(truncatingIfNeeded: packets.count)
+        for packet in packets {
+            octets &+= UInt32(truncatingIfNeeded: max(0, packet.readableBytes - RTPPacket.fixedHeaderSize))
+        }
+        lastPTS = pts
+    }
 }
 
 extension RTPPacketizer {

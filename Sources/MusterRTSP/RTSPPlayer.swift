@@ -51,10 +51,11 @@ final class RTSPPlayer: RTPFanoutConsumer {
             skipToNextKeyframe()
             return
         }
-        let bytes = unit.packets.reduce(0) { $0 + $1.readableBytes }
+        let bytes = unit.packets.reduce(0) { $0 + $1.readableBytes } + (unit.senderReport?.readableBytes ?? 0)
         switch target {
-        case .udp(let rtp, _):
+        case .udp(let rtp, let rtcp):
             udp?.send(unit.packets, to: rtp)
+            if let report = unit.senderReport { udp?.send([report], to: rtcp, isRTCP: true) }
             pendingUnits.subtract(1, ordering: .relaxed)
             bytesSent.add(bytes, ordering: .relaxed)
         case .interleaved(let channel):
@@ -67,15 +68,23 @@ final class RTSPPlayer: RTPFanoutConsumer {
                     return
                 }
                 for packet in unit.packets {
-                    var header = connection.allocator.buffer(capacity: 4)
-                    RTSPMessageSerializer.writeInterleavedHeader(channel: channel, length: packet.readableBytes, to: &header)
-                    connection.write(header, promise: nil)
-                    connection.write(packet, promise: nil)
+                    Self.writeInterleaved(packet, channel: channel, to: connection)
+                }
+                if let report = unit.senderReport {
+                    Self.writeInterleaved(report, channel: channel &+ 1, to: connection)
                 }
                 connection.flush()
                 bytesSent.add(bytes, ordering: .relaxed)
             }
         }
+    }
+
+    /// Writes the 4-byte frame header and then the shared buffer itself: no copy per consumer.
+    private static func writeInterleaved(_ buffer: ByteBuffer, channel: UInt8, to connection: any Channel) {
+        var header = connection.allocator.buffer(capacity: 4)
+        RTSPMessageSerializer.writeInterleavedHeader(channel: channel, length: buffer.readableBytes, to: &header)
+        connection.write(header, promise: nil)
+        connection.write(buffer, promise: nil)
     }
 
     private func skipToNextKeyframe() {

@@ -94,3 +94,17 @@ import Testing
         #expect(throws: RTPError.self) { try RTCPSenderReport(parsing: short) }
     }
 }
+
+@Suite struct RTCPSourceDescriptionTests {
+    @Test func writesAPaddedCNAMEChunkThatParsesAsACompoundWithASenderReport() throws {
+        var buffer = ByteBuffer()
+        RTCPSenderReport(ssrc: 0x0102_0304, ntpTimestamp: 1, rtpTimestamp: 2, packetCount: 3, octetCount: 4).write(to: &buffer)
+        RTCPSourceDescription(ssrc: 0x0102_0304, cname: "muster").write(to: &buffer)
+        let sdes = Array(buffer.readableBytesView.dropFirst(RTCPSenderReport.encodedSize))
+        // 81 CA 00 04 | SSRC 01 02 03 04 | CNAME 01, length 06, "muster" | 00 00 00 00: the item
+        // list ends with a null octet, and the chunk already ended on a 32-bit boundary, so four.
+        #expect(sdes == [0x81, 0xCA, 0x00, 0x04, 0x01, 0x02, 0x03, 0x04, 0x01, 0x06] + Array("muster".utf8) + [0, 0, 0, 0])
+        let compound = try RTCPCompoundPacket(parsing: buffer)
+        #expect(compound.items.map(\.packetType) == [RTCPPacketType.senderReport, RTCPPacketType.sourceDescription])
+    }
+}

@@ -39,6 +39,7 @@ final class CollectingConsumer: RTPFanoutConsumer {
         publisher.write(Self.picture(pts: 0, keyframe: true))
 
         let firstPackets = first.units.withLock { $0.flatMap(\.packets) }
+        #expect(first.units.withLock { $0.first?.senderReport } != nil, "the first unit of a track carries a sender report")
         let secondPackets = second.units.withLock { $0.flatMap(\.packets) }
         #expect(firstPackets.count >= 4)  // SPS, PPS and a fragmented 3 kB picture
         #expect(firstPackets.count == secondPackets.count)
@@ -62,7 +63,10 @@ final class CollectingConsumer: RTPFanoutConsumer {
 
         let late = CollectingConsumer()
         let (fanout, startPoints) = registry.attach(late, to: hub)
-        let delivered = late.units.withLock { $0 }
+        let everything = late.units.withLock { $0 }
+        let reports = everything.prefix { $0.packets.isEmpty }
+        let delivered = Array(everything.dropFirst(reports.count))
+        #expect(reports.map(\.trackID) == [0, 1], "sender reports for both tracks come first")
         #expect(delivered.map(\.trackID) == [0, 1, 0])
         #expect(delivered.first?.isVideoKeyframe == true)
 
@@ -76,6 +80,21 @@ final class CollectingConsumer: RTPFanoutConsumer {
         let audioPacket = try RTPPacket(parsing: try #require(delivered[1].packets.first))
         #expect(audioStart.rtpTimestamp == audioPacket.timestamp)
         #expect(fanout.consumerCount == 2)
+
+        // Both reports put their track's latest unit on one wall clock: video at 10800/90000 s,
+        // audio at 3840/48000 s, so their NTP times are 0.04 s apart.
+        let videoReport = try Self.senderReport(in: try #require(reports.first?.senderReport))
+        let audioReport = try Self.senderReport(in: try #require(reports.last?.senderReport))
+        let apart = Double(Int64(bitPattern: videoReport.ntpTimestamp &- audioReport.ntpTimestamp)) / 4_294_967_296
+        #expect(abs(apart - 0.04) < 1e-6)
+        #expect(videoReport.rtpTimestamp == videoStart.rtpTimestamp &+ 3600)
+        #expect(videoReport.packetCount > 0)
+    }
+
+    static func senderReport(in compound: ByteBuffer) throws -> RTCPSenderReport {
+        let items = try RTCPCompoundPacket(parsing: compound).items
+        #expect(items.map(\.packetType) == [RTCPPacketType.senderReport, RTCPPacketType.sourceDescription])
+        return try RTCPSenderReport(parsing: try #require(items.first))
     }
 
     @Test func theFanoutLeavesItsHubWithItsLastConsumer() throws {
