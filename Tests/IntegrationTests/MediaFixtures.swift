@@ -19,6 +19,17 @@ enum MediaFixtures {
         ])
     }
 
+    /// 8 s of 320×240 25 fps H.265 (keyframe every second) with 48 kHz stereo AAC.
+    static func h265AAC() async throws -> String {
+        try await make("h265-aac.mp4", [
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "8", "-map", "0:v", "-map", "1:a",
+            "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-x265-params", "keyint=25:bframes=0:log-level=error",
+            "-tag:v", "hvc1", "-c:a", "aac", "-ac", "2", "-b:a", "64k",
+        ])
+    }
+
     /// Tests may ask for the same clip at once: each writes its own temporary file, and the first
     /// rename wins (rename(2) is atomic), so nobody ever reads a half-written clip.
     private static func make(_ name: String, _ arguments: [String]) async throws -> String {
