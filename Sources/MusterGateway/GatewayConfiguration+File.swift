@@ -1,5 +1,6 @@
 import Foundation
 import MusterCore
+import MusterRTSP
 import Yams
 
 extension GatewayConfiguration {
@@ -9,6 +10,14 @@ extension GatewayConfiguration {
             var listen: String?
             var rtp_port: Int?
             var session_timeout_seconds: Int?
+            var users: [User]?
+        }
+
+        struct User: Decodable {
+            var name: String
+            var password: String
+            var read: [String]?
+            var publish: [String]?
         }
 
         struct Source: Decodable {
@@ -40,7 +49,12 @@ extension GatewayConfiguration {
         var configuration = GatewayConfiguration()
         if let dataDirectory = file.data_dir { configuration.dataDirectory = dataDirectory }
         if let listen = file.rtsp?.listen {
-            let address = try ListenAddress(parsing: listen)
+            let address: ListenAddress
+            do {
+                address = try ListenAddress(parsing: listen)
+            } catch {
+                throw GatewayConfigurationError("config file \(path): rtsp.listen: \(error)")
+            }
             configuration.rtsp.host = address.host
             configuration.rtsp.port = address.port
         }
@@ -48,6 +62,12 @@ extension GatewayConfiguration {
         if let timeout = file.rtsp?.session_timeout_seconds {
             guard timeout > 0 else { throw GatewayConfigurationError("config file \(path): rtsp.session_timeout_seconds must be positive") }
             configuration.rtsp.sessionTimeout = .seconds(timeout)
+        }
+        configuration.rtsp.users = (file.rtsp?.users ?? []).map { user in
+            RTSPUser(
+                name: user.name, password: user.password,
+                read: (user.read ?? []).map(RTSPPathPattern.init), publish: (user.publish ?? []).map(RTSPPathPattern.init)
+            )
         }
         for source in file.sources ?? [] {
             do {
@@ -61,7 +81,10 @@ extension GatewayConfiguration {
 
     private static func explain(_ error: DecodingError) -> String {
         func field(_ path: [any CodingKey]) -> String {
-            path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            path.reduce("") { text, key in
+                if let index = key.intValue { return text + "[\(index)]" }
+                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
+            }
         }
         switch error {
         case .keyNotFound(let key, let context): return "missing field '\(field(context.codingPath + [key]))'"

@@ -45,10 +45,18 @@ public struct GatewayConfiguration: Sendable {
         for source in sources where !seen.insert(source.path).inserted {
             throw GatewayConfigurationError("channel '\(source.path)' has two sources; give each path one URL")
         }
-        // Nothing authenticates clients yet, so only loopback may be served anonymously.
-        guard ListenAddress.isLoopback(rtsp.host) else {
+        var names: Set<String> = []
+        for user in rtsp.users {
+            guard !user.name.isEmpty, !user.name.contains(":"), !user.password.isEmpty else {
+                throw GatewayConfigurationError("rtsp.users: every user needs a name without ':' and a non-empty password")
+            }
+            guard names.insert(user.name).inserted else {
+                throw GatewayConfigurationError("rtsp.users: '\(user.name)' is configured twice")
+            }
+        }
+        guard ListenAddress.isLoopback(rtsp.host) || !rtsp.users.isEmpty else {
             throw GatewayConfigurationError(
-                "refusing to listen on \(rtsp.host): anonymous access is allowed only on loopback and this build has no RTSP users yet; listen on 127.0.0.1"
+                "refusing to listen on \(rtsp.host): anonymous access is allowed only on loopback; add rtsp.users to the config file or listen on 127.0.0.1"
             )
         }
     }

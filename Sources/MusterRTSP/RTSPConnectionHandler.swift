@@ -14,6 +14,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     ]
 
     private let context: RTSPServerContext
+    private let authenticator: RTSPAuthenticator
     private var parser = RTSPMessageParser()
     private var sessions: [String: RTSPServerSession] = [:]
     /// Stream descriptions from ANNOUNCE, by path, waiting for SETUP and RECORD.
@@ -28,6 +29,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     init(context: RTSPServerContext) {
         self.context = context
         self.logger = context.logger
+        self.authenticator = RTSPAuthenticator(users: context.configuration.users)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -87,7 +89,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             logger.info("request refused", metadata: [
                 "method": "\(request.method)", "status": "\(error.status.code)", "reason": "\(error.reason)",
             ])
-            response = RTSPResponse(status: error.status)
+            response = RTSPResponse(status: error.status, headers: error.headers)
             response.headers.add(name: "Content-Type", value: "text/plain")
             response.body = ByteBuffer(string: error.reason + "\r\n")
         }
@@ -160,6 +162,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
 
     private func describe(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPResponse {
         let url = try parseURL(request)
+        try authorize(request, path: url.path, action: .read)
         guard let hub = context.hubs.hub(at: url.path), let tracks = hub.tracks else {
             throw RTSPRequestError(.notFound, "no live stream at '\(url.path)'")
         }
@@ -179,6 +182,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         } catch {
             throw RTSPRequestError(.badRequest, "cannot publish: \(error); e.g. rtsp://host/units/u1")
         }
+        try authorize(request, path: url.path, action: .publish)
         guard context.mayPublish(url.path) else {
             throw RTSPRequestError(.forbidden, "'\(url.path)' is fed by a configured source and does not accept publishers")
         }
@@ -234,6 +238,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         let trackID: Int
         if transport.isRecord {
             let (path, announced) = try announcement(matching: url, session: existing)
+            try authorize(request, path: path, action: .publish)
             guard let index = Self.trackIndex(of: url, controls: announced.controls, trackCount: announced.tracks.count) else {
                 throw RTSPRequestError(.notFound, "'\(url.path)' names none of the announced tracks")
             }
@@ -245,6 +250,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             }
         } else {
             let path = existing?.path ?? url.streamPath
+            try authorize(request, path: path, action: .read)
             guard let hub = self.context.hubs.hub(at: path), let tracks = hub.tracks else {
                 throw RTSPRequestError(.notFound, "no live stream at '\(path)'")
             }
@@ -286,6 +292,26 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         }
         sessions[session.id] = session
         return RTSPResponse(status: .ok, headers: ["Transport": transport.description, "Session": sessionHeader(session)])
+    }
+
+    /// Lets the request through when no users are configured (anonymous loopback service) or
+    /// when its credentials name a user with the permission; answers 401 with challenges or 403.
+    private func authorize(_ request: RTSPRequest, path: String, action: RTSPAction) throws(RTSPRequestError) {
+        guard !context.configuration.users.isEmpty else { return }
+        let authorization = request.headers["Authorization"]
+        guard let user = authenticator.authenticate(authorization: authorization, method: request.method) else {
+            var challenge = RTSPHeaders()
+            for value in authenticator.challenges { challenge.add(name: "WWW-Authenticate", value: value) }
+            if authorization != nil {
+                logger.notice("authentication failed", metadata: ["path": "\(path)", "method": "\(request.method)"])
+            }
+            throw RTSPRequestError(.unauthorized, "credentials are required to \(action.rawValue) '\(path)'", headers: challenge)
+        }
+        let patterns = action == .read ? user.read : user.publish
+        guard patterns.contains(where: { $0.matches(path) }) else {
+            logger.notice("permission denied", metadata: ["user": "\(user.name)", "path": "\(path)", "action": "\(action.rawValue)"])
+            throw RTSPRequestError(.forbidden, "user '\(user.name)' may not \(action.rawValue) '\(path)'")
+        }
     }
 
     private func makeSession(path: String, mode: RTSPServerSession.Mode, announcedTracks: [MediaTrack] = []) throws(RTSPRequestError) -> RTSPServerSession {

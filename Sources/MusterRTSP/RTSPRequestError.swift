@@ -3,10 +3,13 @@
 struct RTSPRequestError: Error, Sendable {
     var status: RTSPStatus
     var reason: String
+    /// Extra header fields of the answer, such as the WWW-Authenticate challenges of a 401.
+    var headers: RTSPHeaders
 
-    init(_ status: RTSPStatus, _ reason: String) {
+    init(_ status: RTSPStatus, _ reason: String, headers: RTSPHeaders = [:]) {
         self.status = status
         self.reason = reason
+        self.headers = headers
     }
 }
 

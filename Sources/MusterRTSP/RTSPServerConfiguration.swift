@@ -12,6 +12,9 @@ public struct RTSPServerConfiguration: Sendable {
     public var maximumSessionsPerConnection: Int
     /// Sent in the Server header and in SDP.
     public var serverName: String
+    /// Accounts allowed to read and publish. Empty means anonymous access to every path, which
+    /// the gateway allows only while every listener is on loopback.
+    public var users: [RTSPUser]
 
     public init(
         host: String = "127.0.0.1",
@@ -20,7 +23,8 @@ public struct RTSPServerConfiguration: Sendable {
         sessionTimeout: Duration = .seconds(60),
         idleConnectionTimeout: Duration = .seconds(60),
         maximumSessionsPerConnection: Int = 16,
-        serverName: String = "Muster"
+        serverName: String = "Muster",
+        users: [RTSPUser] = []
     ) {
         self.host = host
         self.port = port
@@ -29,5 +33,6 @@ public struct RTSPServerConfiguration: Sendable {
         self.idleConnectionTimeout = idleConnectionTimeout
         self.maximumSessionsPerConnection = maximumSessionsPerConnection
         self.serverName = serverName
+        self.users = users
     }
 }

@@ -37,7 +37,6 @@ final class RTSPUDPTransport: Sendable {
         let holder = RoutingHolder()
         func bootstrap(isRTCP: Bool) -> DatagramBootstrap {
             DatagramBootstrap(group: group)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {

@@ -2,27 +2,36 @@ import Foundation
 import Logging
 import MusterCore
 import MusterGateway
+import MusterRTSP
+import Synchronization
 
 /// A gateway started in-process on loopback ports chosen at run time.
 struct GatewayHarness {
     let gateway: Gateway
     let dataDirectory: String
+    /// Everything the gateway logged, to check what never may appear in logs.
+    let log: RecordedLog
 
-    static func start(sources: [(String, String)] = []) async throws -> GatewayHarness {
+    static func start(sources: [(String, String)] = [], users: [RTSPUser] = []) async throws -> GatewayHarness {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-data-\(UUID().uuidString)").path
         var configuration = GatewayConfiguration(dataDirectory: dataDirectory)
         configuration.rtsp.port = 0
         configuration.rtsp.rtpPort = 0
         configuration.sources = try sources.map { .init(path: try ChannelPath(validating: $0.0), url: $0.1) }
-        var logger = Logger(label: "muster-test")
-        logger.logLevel = ProcessInfo.processInfo.environment["MUSTER_TEST_LOG"] == nil ? .warning : .debug
+        configuration.rtsp.users = users
+        let log = RecordedLog()
+        let echo = ProcessInfo.processInfo.environment["MUSTER_TEST_LOG"] != nil
+        var logger = Logger(label: "muster-test") { label in RecordingLogHandler(log: log, echo: echo) }
+        logger.logLevel = .debug
         let gateway = try await Gateway.start(configuration: configuration, logger: logger)
-        return GatewayHarness(gateway: gateway, dataDirectory: dataDirectory)
+        return GatewayHarness(gateway: gateway, dataDirectory: dataDirectory, log: log)
     }
 
     /// Runs `body` against a fresh gateway and always stops it, also when `body` throws.
-    static func with<T>(sources: [(String, String)] = [], _ body: (GatewayHarness) async throws -> T) async throws -> T {
-        let harness = try await start(sources: sources)
+    static func with<T>(
+        sources: [(String, String)] = [], users: [RTSPUser] = [], _ body: (GatewayHarness) async throws -> T
+    ) async throws -> T {
+        let harness = try await start(sources: sources, users: users)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -49,6 +58,32 @@ struct GatewayHarness {
             guard ContinuousClock.now < deadline else { throw TestFailure("no stream at \(path) within \(timeout)") }
             try await Task.sleep(for: .milliseconds(100))
         }
+    }
+}
+
+/// Log lines kept in memory (and echoed to standard error when MUSTER_TEST_LOG is set).
+final class RecordedLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+}
+
+struct RecordingLogHandler: LogHandler {
+    let log: RecordedLog
+    let echo: Bool
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .debug
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let line = "\(event.level) \(event.message) " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        log.append(line)
+        if echo { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 }
 

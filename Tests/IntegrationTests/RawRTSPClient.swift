@@ -44,7 +44,11 @@ final class RawRTSPClient {
                 var headers: [String: String] = [:]
                 for line in lines {
                     guard let colon = line.firstIndex(of: ":") else { continue }
-                    headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    // The first of repeated fields (WWW-Authenticate) is the one the server prefers.
+                    let name = line[..<colon].lowercased()
+                    if headers[name] == nil {
+                        headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    }
                 }
                 let length = Int(headers["content-length"] ?? "0") ?? 0
                 while received.count < end.upperBound + length { try receiveMore() }

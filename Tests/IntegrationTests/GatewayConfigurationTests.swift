@@ -1,0 +1,55 @@
+import Foundation
+import MusterGateway
+import Testing
+
+@Suite struct GatewayConfigurationTests {
+    static func write(_ yaml: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("muster-\(UUID().uuidString).yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func readsTheExampleConfiguration() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../profiles/gateway.example.yaml").path
+        let configuration = try GatewayConfiguration.load(fromFile: example)
+        #expect(configuration.rtsp.port == 8554)
+        #expect(configuration.rtsp.rtpPort == 8000)
+        #expect(configuration.sources.map(\.path.rawValue) == ["demo"])
+        try configuration.validate()
+    }
+
+    @Test func readsUsersAndAllowsNonLoopbackListenersOnlyWithThem() throws {
+        let path = try Self.write("""
+            rtsp:
+              listen: 0.0.0.0:9554
+              users:
+                - name: wall-3
+                  password: pw
+                  read: ["hq/*"]
+            """)
+        let configuration = try GatewayConfiguration.load(fromFile: path)
+        #expect(configuration.rtsp.users.map(\.name) == ["wall-3"])
+        #expect(configuration.rtsp.users.first?.read.map(\.pattern) == ["hq/*"])
+        try configuration.validate()
+
+        var anonymous = configuration
+        anonymous.rtsp.users = []
+        #expect(throws: GatewayConfigurationError.self) { try anonymous.validate() }
+    }
+
+    @Test(arguments: [
+        ("rtsp:\n  listen: nowhere\n", "must look like HOST:PORT"),
+        ("rtsp:\n  rtp_port: many\n", "rtsp.rtp_port"),
+        ("sources:\n  - path: Bad/Path\n    url: x.mp4\n", "may only hold lowercase letters"),
+        ("sources:\n  - url: x.mp4\n", "missing field 'sources[0].path'"),
+        ("rtsp: [unclosed\n", "not valid YAML"),
+    ])
+    func explainsBadFiles(yaml: String, message: String) throws {
+        let path = try Self.write(yaml)
+        #expect {
+            try GatewayConfiguration.load(fromFile: path)
+        } throws: { error in
+            "\(error)".contains(message) && "\(error)".contains(path)
+        }
+    }
+}
