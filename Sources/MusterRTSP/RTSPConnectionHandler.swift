@@ -25,6 +25,8 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private var lastRequest = NIODeadline.now()
     private var housekeeping: RepeatedTask?
     private var channel: (any Channel)?
+    /// The client's IP address, kept from the start: a closed channel no longer knows it.
+    private var peerAddress = "unknown"
 
     init(context: RTSPServerContext) {
         self.context = context
@@ -34,6 +36,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         channel = context.channel
+        peerAddress = context.remoteAddress?.ipAddress ?? "unknown"
         self.context.connections.insert(context.channel)
         logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -47,8 +50,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         housekeeping?.cancel()
         self.context.connections.remove(context.channel)
-        for session in sessions.values { close(session) }
-        sessions.removeAll()
+        for session in sessions.values { end(session) }
         context.fireChannelInactive()
     }
 
@@ -118,9 +120,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         case .pause:
             return try pause(try required(session))
         case .teardown:
-            let session = try required(session)
-            close(session)
-            sessions[session.id] = nil
+            end(try required(session))
             return RTSPResponse(status: .ok)
         case .getParameter, .setParameter:
             if let body = request.body, body.readableBytes > 0 {
@@ -290,7 +290,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             if let udp = self.context.udp { transport.serverPorts = udp.rtpPort...udp.rtcpPort }
             session.targets[trackID] = .udp(rtp: rtp, rtcp: rtcp)
         }
-        sessions[session.id] = session
+        if sessions[session.id] == nil { try admit(session) }
         return RTSPResponse(status: .ok, headers: ["Transport": transport.description, "Session": sessionHeader(session)])
     }
 
@@ -320,6 +320,25 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         }
         return RTSPServerSession(path: path, hub: context.hubs.hubCreatingIfNeeded(at: path), mode: mode, announcedTracks: announcedTracks)
     }
+
+    /// Registers a session that a SETUP created, within the per-address limit.
+    private func admit(_ session: RTSPServerSession) throws(RTSPRequestError) {
+        let limit = context.configuration.maximumSessionsPerAddress
+        guard context.connections.admitSession(from: peerAddress, limit: limit) else {
+            throw RTSPRequestError(.serviceUnavailable, "too many sessions from \(peerAddress) (limit \(limit))")
+        }
+        sessions[session.id] = session
+    }
+
+    /// Stops a session and forgets it.
+    private func end(_ session: RTSPServerSession) {
+        close(session)
+        if sessions.removeValue(forKey: session.id) != nil {
+            context.connections.releaseSession(from: peerAddress)
+        }
+    }
+
+
 
     /// The announcement a record SETUP refers to: its URL is the announced path plus a control.
     private func announcement(matching url: RTSPURL, session: RTSPServerSession?) throws(RTSPRequestError) -> (String, (tracks: [MediaTrack], controls: [String])) {
@@ -452,8 +471,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private func expireIdle(context: ChannelHandlerContext) {
         for session in sessions.values where session.activity.isIdle(longerThan: self.context.configuration.sessionTimeout) {
             logger.info("session timed out", metadata: ["session": "\(session.id)", "path": "\(session.path)"])
-            close(session)
-            sessions[session.id] = nil
+            end(session)
         }
         let idle = NIODeadline.now() - lastRequest
         if sessions.isEmpty, idle.nanoseconds > self.context.configuration.idleConnectionTimeout.nanoseconds {

@@ -10,6 +10,8 @@ public struct RTSPServerConfiguration: Sendable {
     /// A connection that completes no request and holds no session for this long is closed.
     public var idleConnectionTimeout: Duration
     public var maximumSessionsPerConnection: Int
+    /// Sessions all connections from one IP address may hold together.
+    public var maximumSessionsPerAddress: Int
     /// Sent in the Server header and in SDP.
     public var serverName: String
     /// Accounts allowed to read and publish. Empty means anonymous access to every path, which
@@ -23,6 +25,7 @@ public struct RTSPServerConfiguration: Sendable {
         sessionTimeout: Duration = .seconds(60),
         idleConnectionTimeout: Duration = .seconds(60),
         maximumSessionsPerConnection: Int = 16,
+        maximumSessionsPerAddress: Int = 256,
         serverName: String = "Muster",
         users: [RTSPUser] = []
     ) {
@@ -32,6 +35,7 @@ public struct RTSPServerConfiguration: Sendable {
         self.sessionTimeout = sessionTimeout
         self.idleConnectionTimeout = idleConnectionTimeout
         self.maximumSessionsPerConnection = maximumSessionsPerConnection
+        self.maximumSessionsPerAddress = maximumSessionsPerAddress
         self.serverName = serverName
         self.users = users
     }

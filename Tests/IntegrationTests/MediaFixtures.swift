@@ -30,6 +30,16 @@ enum MediaFixtures {
         ])
     }
 
+    /// 8 s of 640×360 25 fps H.264 at a constant 8 Mbit/s (filler data), no audio: enough bytes
+    /// per second to fill a stalled consumer's socket buffers within seconds.
+    static func h264HighBitrate() async throws -> String {
+        try await make("h264-8mbit.mp4", [
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-t", "8",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-bf", "0",
+            "-b:v", "8M", "-minrate", "8M", "-maxrate", "8M", "-bufsize", "2M", "-x264-params", "nal-hrd=cbr:filler=1",
+        ])
+    }
+
     /// Tests may ask for the same clip at once: each writes its own temporary file, and the first
     /// rename wins (rename(2) is atomic), so nobody ever reads a half-written clip.
     private static func make(_ name: String, _ arguments: [String]) async throws -> String {

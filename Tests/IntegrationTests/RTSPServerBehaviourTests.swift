@@ -60,6 +60,20 @@ import Testing
         }
     }
 
+    @Test func limitsSessionsPerConnection() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        try await GatewayHarness.with(sources: [("cam", clip)]) { harness in
+            try await harness.waitForStream("cam")
+            let client = try RawRTSPClient(port: harness.rtspPort)
+            var statuses: [Int] = []
+            for sequence in 1...17 {
+                try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: \(sequence)\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+                statuses.append(try client.readResponse().status)
+            }
+            #expect(statuses == Array(repeating: 200, count: 16) + [503])
+        }
+    }
+
     @Test func closesTheConnectionAfterUnframeableInputButServesOthers() async throws {
         let clip = try await MediaFixtures.h264AAC()
         try await GatewayHarness.with(sources: [("cam", clip)]) { harness in

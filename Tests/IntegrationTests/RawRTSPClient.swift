@@ -8,9 +8,14 @@ final class RawRTSPClient {
     private let socketDescriptor: Int32
     private var received = Data()
 
-    init(port: Int) throws {
+    /// - Parameter receiveBufferSize: a small kernel receive buffer, to play a consumer that
+    ///   cannot keep up.
+    init(port: Int, receiveBufferSize: Int32? = nil) throws {
         socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketDescriptor >= 0 else { throw TestFailure("socket() failed") }
+        if var size = receiveBufferSize {
+            setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+/// One consumer that stops reading must cost the others nothing: they keep decoding every
+/// picture while the stalled one skips ahead to keyframes.
+@Suite(.serialized) struct SlowConsumerTests {
+    @Test func aStalledConsumerDropsWhileOthersDecodeEverything() async throws {
+        let clip = try await MediaFixtures.h264HighBitrate()
+        try await GatewayHarness.with(sources: [("cam", clip)]) { harness in
+            try await harness.waitForStream("cam")
+            // A consumer that plays over TCP and then never reads a byte.
+            var stalled: RawRTSPClient? = try RawRTSPClient(port: harness.rtspPort, receiveBufferSize: 4096)
+            try stalled?.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+            let session = try #require(try stalled?.readResponse().headers["session"]?.split(separator: ";").first)
+            try stalled?.send("PLAY \(harness.url("cam")) RTSP/1.0\r\nCSeq: 2\r\nSession: \(session)\r\n\r\n")
+
+            let decoded = try await Players.decodeFrames(harness.url("cam"), transport: "tcp", seconds: 6)
+            // 6 s at 25 fps is 150 pictures.
+            #expect(decoded.video >= 140, "the healthy consumer decoded \(decoded.video) pictures: \(decoded.errors)")
+
+            // Hanging up makes the gateway log what the stalled consumer missed.
+            stalled = nil
+            let deadline = ContinuousClock.now + .seconds(10)
+            var summary: Substring?
+            while summary == nil, ContinuousClock.now < deadline {
+                summary = harness.log.text.split(separator: "\n").first { $0.contains("consumer stopped") && $0.contains("session=\(session)") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let line = try #require(summary, "no log line for the stalled session")
+            let dropped = line.split(separator: " ").first { $0.hasPrefix("dropped_units=") }.flatMap { Int($0.dropFirst("dropped_units=".count)) }
+            #expect((dropped ?? 0) > 0, "the stalled consumer dropped nothing: \(line)")
+        }
+    }
+}
