@@ -47,6 +47,10 @@ public final class StreamHub: Sendable {
             guard state.publisherID == publisherID, let tracks = state.tracks,
                   tracks.indices.contains(unit.trackID) else { return }
             let startsGroup = unit.isKeyframe && tracks[unit.trackID].kind == .video
+            if startsGroup, let updated = tracks[unit.trackID].updatingParameterSets(from: unit.payload) {
+                state.tracks?[unit.trackID] = updated
+                for reader in state.readers.values { reader.streamHub(self, didUpdate: updated) }
+            }
             let hasVideo = tracks.contains { $0.kind == .video }
             if hasVideo {
                 state.cache.append(unit, bytes: unit.payload.readableBytes, startsGroup: startsGroup)

@@ -8,6 +8,14 @@ public protocol StreamReader: AnyObject, Sendable {
     /// A publisher started (or the reader joined a live stream) with these tracks.
     func streamHub(_ hub: StreamHub, didStartWith tracks: [MediaTrack])
     func streamHub(_ hub: StreamHub, didReceive unit: AccessUnit)
+    /// A track's description changed mid-stream (new in-band parameter sets); units that
+    /// follow use it.
+    func streamHub(_ hub: StreamHub, didUpdate track: MediaTrack)
     /// The publisher went away; no more units follow until the next `didStartWith`.
     func streamHubDidStop(_ hub: StreamHub)
+}
+
+extension StreamReader {
+    /// Most readers pass units on without caring for parameter sets.
+    public func streamHub(_ hub: StreamHub, didUpdate track: MediaTrack) {}
 }

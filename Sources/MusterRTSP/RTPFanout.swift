@@ -112,6 +112,20 @@ final class RTPFanout: StreamReader {
         }
     }
 
+    func streamHub(_ hub: StreamHub, didUpdate track: MediaTrack) {
+        state.withLock { state in
+            guard state.packetizers.indices.contains(track.id) else { return }
+            let current = state.packetizers[track.id]
+            // Same SSRC, sequence and clock: consumers see one continuous stream.
+            state.packetizers[track.id] = RTPPacketizer(
+                track: track, payloadType: current.payloadType, ssrc: current.ssrc,
+                initialSequenceNumber: current.nextSequenceNumber, timestampOffset: current.timestampOffset,
+                maximumPacketSize: current.maximumPacketSize
+            )
+            state.tracks[track.id] = track
+        }
+    }
+
     func streamHubDidStop(_ hub: StreamHub) {
         state.withLock { state in
             state.cache.removeAll()

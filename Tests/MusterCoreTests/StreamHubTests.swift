@@ -134,3 +134,36 @@ final class RecordingReader: StreamReader {
         #expect(throws: ChannelPathError.self) { try ChannelPath(validating: path) }
     }
 }
+
+@Suite struct InBandParameterSetTests {
+    static let sps = ByteBuffer(bytes: [0x67, 0x42, 0x00, 0x1F])
+    static let newSPS = ByteBuffer(bytes: [0x67, 0x64, 0x00, 0x28])
+    static let pps = ByteBuffer(bytes: [0x68, 0xCE, 0x3C, 0x80])
+    static let idr = ByteBuffer(bytes: [0x65, 0x88, 0x84])
+
+    @Test func aTrackLearnsParameterSetsItsSDPLacked() throws {
+        let track = MediaTrack(id: 0, codec: .h264, clockRate: 90_000)
+        let updated = try #require(track.updatingParameterSets(from: LengthPrefixedNALUnits.join([Self.sps, Self.pps, Self.idr])))
+        #expect(updated.parameterSets == [Self.sps, Self.pps])
+        #expect(updated.updatingParameterSets(from: LengthPrefixedNALUnits.join([Self.sps, Self.pps, Self.idr])) == nil)
+        #expect(track.updatingParameterSets(from: LengthPrefixedNALUnits.join([Self.idr])) == nil)
+    }
+
+    @Test func theHubKeepsTracksCurrentWhenAPublisherChangesResolution() throws {
+        let hub = StreamHub(path: "cam")
+        let publisher = try hub.beginPublishing(tracks: [MediaTrack(id: 0, codec: .h264, clockRate: 90_000, parameterSets: [Self.sps, Self.pps])])
+        let reader = UpdateRecorder()
+        hub.addReader(reader)
+        publisher.write(AccessUnit(trackID: 0, pts: 0, isKeyframe: true, payload: LengthPrefixedNALUnits.join([Self.newSPS, Self.idr])))
+        #expect(hub.tracks?.first?.parameterSets == [Self.newSPS, Self.pps])
+        #expect(reader.updates.withLock { $0.map(\.parameterSets) } == [[Self.newSPS, Self.pps]])
+    }
+}
+
+final class UpdateRecorder: StreamReader {
+    let updates = Mutex<[MediaTrack]>([])
+    func streamHub(_ hub: StreamHub, didStartWith tracks: [MediaTrack]) {}
+    func streamHub(_ hub: StreamHub, didReceive unit: AccessUnit) {}
+    func streamHub(_ hub: StreamHub, didUpdate track: MediaTrack) { updates.withLock { $0.append(track) } }
+    func streamHubDidStop(_ hub: StreamHub) {}
+}

@@ -97,6 +97,23 @@ final class CollectingConsumer: RTPFanoutConsumer {
         return try RTCPSenderReport(parsing: try #require(items.first))
     }
 
+    @Test func aLateJoinerGetsParameterSetsThatOnlyCameInBand() throws {
+        let hub = StreamHub(path: "cam")
+        let registry = RTPFanoutRegistry()
+        // A camera whose SDP had no sprop-parameter-sets: they come in-band with its first IDR only.
+        let publisher = try hub.beginPublishing(tracks: [MediaTrack(id: 0, codec: .h264, clockRate: 90_000)])
+        _ = registry.attach(CollectingConsumer(), to: hub)
+        let sps = ByteBuffer(bytes: [0x67, 0x42, 0x00, 0x1F]), pps = ByteBuffer(bytes: [0x68, 0xCE, 0x3C, 0x80])
+        publisher.write(AccessUnit(trackID: 0, pts: 0, isKeyframe: true, payload: LengthPrefixedNALUnits.join([sps, pps, ByteBuffer(bytes: [0x65, 1])])))
+        publisher.write(AccessUnit(trackID: 0, pts: 90_000, isKeyframe: true, payload: LengthPrefixedNALUnits.join([ByteBuffer(bytes: [0x65, 2])])))
+
+        let late = CollectingConsumer()
+        _ = registry.attach(late, to: hub)
+        let packets = late.units.withLock { $0.flatMap(\.packets) }
+        let nalTypes = try packets.map { try RTPPacket(parsing: $0).payload.getInteger(at: 0, as: UInt8.self).map { $0 & 0x1F } }
+        #expect(nalTypes == [7, 8, 5], "the cached IDR goes out after the SPS and PPS learnt in-band")
+    }
+
     @Test func theFanoutLeavesItsHubWithItsLastConsumer() throws {
         let hub = StreamHub(path: "cam")
         let registry = RTPFanoutRegistry()
