@@ -44,8 +44,11 @@ public struct RTSPTransport: Sendable, Hashable, CustomStringConvertible {
             }
         }
         for parameter in parameters.dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map(String.init)
-            let name = pair[0].lowercased()
+            let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let first = pair.first, !first.isEmpty else {
+                throw RTSPTransportError("transport parameter '\(parameter.prefix(16))' has no name")
+            }
+            let name = first.lowercased()
             let value = pair.count > 1 ? pair[1] : nil
             switch (name, value) {
             case ("multicast", nil): isMulticast = true
@@ -61,7 +64,10 @@ public struct RTSPTransport: Sendable, Hashable, CustomStringConvertible {
                 }
                 clientPorts = range
             case ("server_port", let value?):
-                serverPorts = Self.range(value)
+                guard let range = Self.range(value) else {
+                    throw RTSPTransportError("server_port '\(value.prefix(16))' is not a port pair like 8000-8001")
+                }
+                serverPorts = range
             case ("ssrc", let value?):
                 ssrc = UInt32(value, radix: 16)
             case ("mode", let value?):
@@ -72,12 +78,14 @@ public struct RTSPTransport: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// "a-b" or "a" (meaning a-(a+1) for ports, as clients send).
+    /// "a-b" or "a" (meaning a-(a+1) for ports, as clients send). Bounds beyond 65 536 are
+    /// refused here, so that no arithmetic on a hostile number can overflow.
     private static func range(_ text: String) -> ClosedRange<Int>? {
-        let bounds = text.split(separator: "-", maxSplits: 1).map { Int($0.trimmingSpaces()) }
-        guard let low = bounds.first ?? nil else { return nil }
+        let bounds = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+            .map { Int($0.trimmingSpaces()) }
+        guard let low = bounds.first ?? nil, (0...65_535).contains(low) else { return nil }
         if bounds.count == 1 { return low...(low + 1) }
-        guard let high = bounds[1], high >= low else { return nil }
+        guard let high = bounds[1], (low...65_536).contains(high) else { return nil }
         return low...high
     }
 

@@ -1,0 +1,40 @@
+import MusterRTSP
+import NIOCore
+import Testing
+
+/// Inputs that crashed the RTSP parsers under the fuzz drivers of tools/fuzz, kept so the fixes
+/// stay fixed. Each must now be refused with a typed error, never a trap.
+@Suite struct FuzzRegressionTests {
+    /// `RTP/AVP;=`: a Transport parameter without a name used to index an empty split.
+    /// Found by RTSPMessageFuzzer, minimized to these 9 bytes.
+    static let transportWithEmptyParameter = "RTP/AVP;="
+
+    /// `RTP/AVP;client_port=9223372036854775807`: a single port of Int.max used to overflow when
+    /// read as the pair a-(a+1).
+    static let transportWithMaximumPort = "RTP/AVP;client_port=9223372036854775807"
+
+    /// The first input as a client sends it in SETUP; any unauthenticated client could send it.
+    static let setupWithEmptyTransportParameter =
+        "SETUP rtsp://127.0.0.1:8554/units/u1/streamid=0 RTSP/1.0\r\n"
+        + "Transport: RTP/AVP/TCP;unicast;=;interleaved=0-1\r\nCSeq: 3\r\n\r\n"
+
+    @Test(arguments: [
+        transportWithEmptyParameter,
+        transportWithMaximumPort,
+        "RTP/AVP/TCP;interleaved=9223372036854775807",
+        "RTP/AVP;server_port=9223372036854775807",
+        "RTP/AVP;client_port=-",
+        "RTP/AVP;client_port=5000-",
+    ])
+    func refusesHostileTransports(header: String) {
+        #expect(throws: RTSPTransportError.self) { try RTSPTransport.parseAlternatives(header) }
+    }
+
+    @Test func theServerPathRefusesTheSetupWithoutTrapping() throws {
+        var parser = RTSPMessageParser()
+        parser.append(ByteBuffer(string: Self.setupWithEmptyTransportParameter))
+        guard case .request(let request) = try parser.next() else { Issue.record("no request"); return }
+        let header = try #require(request.headers["Transport"])
+        #expect(throws: RTSPTransportError.self) { try RTSPTransport.parseAlternatives(header) }
+    }
+}
