@@ -55,8 +55,6 @@ final class RTPFanout: StreamReader {
 
     private let state = Mutex(State())
 
-    var tracks: [MediaTrack] { state.withLock { $0.tracks } }
-
     func streamHub(_ hub: StreamHub, didStartWith tracks: [MediaTrack]) {
         state.withLock { state in
             let sameLayout = state.tracks.map(\.codec) == tracks.map(\.codec)

@@ -32,8 +32,6 @@ final class RTSPConnectionSet: Sendable {
         _ = channels.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
-    var count: Int { channels.withLock { $0.count } }
-
     func closeAll() async {
         let open = channels.withLock { Array($0.values) }
         for channel in open {

@@ -27,9 +27,6 @@ public struct RTSPMessageParser: Sendable {
         buffer.writeBuffer(&bytes)
     }
 
-    /// Bytes received but not yet returned as a message.
-    public var bufferedByteCount: Int { buffer.readableBytes }
-
     public mutating func next() throws(RTSPParseError) -> RTSPMessage? {
         skipBlankLines()
         guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }

@@ -64,6 +64,10 @@ public final class RTSPServer: Sendable {
 
     /// Stops accepting, closes every connection (ending their sessions) and the UDP pair.
     public func close() async {
+        if let dropped = context.udp?.droppedUnroutedDatagrams, dropped > 0 {
+            // Datagrams from addresses no SETUP negotiated: stray traffic or spoofing attempts.
+            context.logger.notice("dropped UDP datagrams from unknown peers", metadata: ["count": "\(dropped)"])
+        }
         try? await serverChannel.close()
         await context.connections.closeAll()
         await context.udp?.close()
