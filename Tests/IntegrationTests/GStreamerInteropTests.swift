@@ -15,11 +15,14 @@ import Testing
         ])
         try gstreamer.start()
         let status = try await gstreamer.wait(timeout: .seconds(60))
-        let decoded = gstreamer.standardOutput.split(separator: "\n").filter {
-            $0.contains("GstFakeSink:pictures") && $0.contains("chain")
-        }
+        let lines = gstreamer.standardOutput.split(separator: "\n").filter { $0.contains("GstFakeSink:pictures") }
+        let decoded = lines.filter { $0.contains("chain") }.count
+        // The pictures count only if the stream then ended where identity ended it. The exit status
+        // is not required: under load rtspsrc sometimes fails its own PAUSE after that injected
+        // end of stream ("Received end-of-file"), with every picture already decoded.
+        let reachedEnd = lines.contains { $0.contains("type: eos") }
         let log = "exit \(status): " + gstreamer.standardError + gstreamer.standardOutput.suffix(1500)
-        return (status == 0 ? decoded.count : 0, log)
+        return (reachedEnd ? decoded : 0, log)
     }
 
     @Test(arguments: ["tcp", "udp"])
