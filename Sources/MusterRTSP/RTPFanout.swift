@@ -14,6 +14,27 @@ struct RTPFanoutUnit: Sendable {
     var mediaSeconds: Double
     /// An RTCP sender report and CNAME for the track, sent on its RTCP channel after the packets.
     var senderReport: ByteBuffer? = nil
+    /// The packets (and report) framed for TCP interleaving on channels 2×trackID and
+    /// 2×trackID+1, the numbering nearly every player asks for: such a consumer writes this one
+    /// buffer, and the framing is done once per stream instead of once per consumer.
+    var interleaved: ByteBuffer? = nil
+
+    static func interleavedChannel(ofTrack trackID: Int) -> UInt8 { UInt8(truncatingIfNeeded: trackID * 2) }
+
+    mutating func frameForInterleaving() {
+        let channel = Self.interleavedChannel(ofTrack: trackID)
+        let size = packets.reduce(0) { $0 + 4 + $1.readableBytes } + (senderReport.map { 4 + $0.readableBytes } ?? 0)
+        var buffer = ByteBufferAllocator().buffer(capacity: size)
+        for packet in packets {
+            RTSPMessageSerializer.writeInterleavedHeader(channel: channel, length: packet.readableBytes, to: &buffer)
+            buffer.writeImmutableBuffer(packet)
+        }
+        if let senderReport {
+            RTSPMessageSerializer.writeInterleavedHeader(channel: channel &+ 1, length: senderReport.readableBytes, to: &buffer)
+            buffer.writeImmutableBuffer(senderReport)
+        }
+        interleaved = buffer
+    }
 }
 
 /// Where a consumer's playback starts on one track: the RTP-Info entry of a PLAY answer.
@@ -24,11 +45,26 @@ struct RTPStartPoint: Sendable, Hashable {
 }
 
 /// A receiver of packetized units, such as one RTSP PLAY session.
+///
+/// Delivery has two steps so that one task per event loop, not one per consumer, carries a unit
+/// to all the consumers on that loop: `accept` runs under the fan-out's lock for every consumer,
+/// then `write` runs on the consumer's `writeLoop` for those that accepted.
 protocol RTPFanoutConsumer: AnyObject, Sendable {
-    /// Called while the fan-out is locked: hand the unit on, never block, never call back.
-    func deliver(_ unit: RTPFanoutUnit)
+    /// Where `write` runs; nil for a consumer that sends from the caller's thread (UDP).
+    var writeLoop: (any EventLoop)? { get }
+    /// Called while the fan-out is locked: apply the drop policy (or send at once when there is
+    /// no write loop), never block, never call back. Returns whether `write` must follow.
+    func accept(_ unit: RTPFanoutUnit) -> Bool
+    /// On `writeLoop`, for a unit `accept` took.
+    func write(_ unit: RTPFanoutUnit)
     /// The stream's publisher left, or its tracks changed so that this consumer cannot go on.
     func fanoutDidEnd()
+}
+
+/// The consumers that write on one event loop.
+private struct RTPFanoutLoopGroup {
+    var loop: any EventLoop
+    var consumers: [any RTPFanoutConsumer]
 }
 
 /// Packetizes one stream's access units once and hands the same packet buffers to every RTSP
@@ -39,6 +75,10 @@ final class RTPFanout: StreamReader {
         var packetizers: [RTPPacketizer] = []
         var cache = GOPCache<RTPFanoutUnit>()
         var consumers: [ObjectIdentifier: any RTPFanoutConsumer] = [:]
+        /// The consumers with a write loop, grouped by it; rebuilt when consumers come and go.
+        var loopGroups: [RTPFanoutLoopGroup] = []
+        /// The consumers that send from the caller's thread.
+        var directConsumers: [any RTPFanoutConsumer] = []
         /// Media time in seconds of the latest unit, used as the start instant when nothing is cached.
         var latestSeconds: Double = 0
         var senders: [RTPSenderStatistics] = []
@@ -70,6 +110,7 @@ final class RTPFanout: StreamReader {
             }
             for consumer in state.consumers.values { consumer.fanoutDidEnd() }
             state.consumers.removeAll()
+            Self.regroup(&state)
             state.tracks = tracks
             state.packetizers = tracks.map { track in
                 RTPPacketizer(
@@ -103,11 +144,38 @@ final class RTPFanout: StreamReader {
             } else {
                 shared.senderReport = senderReport(trackID: unit.trackID, state: &state)
             }
+            shared.frameForInterleaving()
             if state.tracks.contains(where: { $0.kind == .video }) {
                 state.cache.append(shared, bytes: packets.reduce(0) { $0 + $1.readableBytes }, startsGroup: isVideoKeyframe)
             }
-            for consumer in state.consumers.values { consumer.deliver(shared) }
+            Self.deliver(shared, state: state)
         }
+    }
+
+    /// Hands a unit to every consumer: direct ones at once, the others with one task per event loop.
+    private static func deliver(_ unit: RTPFanoutUnit, state: State) {
+        for consumer in state.directConsumers { _ = consumer.accept(unit) }
+        for group in state.loopGroups {
+            let due = group.consumers.filter { $0.accept(unit) }
+            guard !due.isEmpty else { continue }
+            group.loop.execute {
+                for consumer in due { consumer.write(unit) }
+            }
+        }
+    }
+
+    private static func regroup(_ state: inout State) {
+        var groups: [ObjectIdentifier: RTPFanoutLoopGroup] = [:]
+        var direct: [any RTPFanoutConsumer] = []
+        for consumer in state.consumers.values {
+            guard let loop = consumer.writeLoop else {
+                direct.append(consumer)
+                continue
+            }
+            groups[ObjectIdentifier(loop), default: RTPFanoutLoopGroup(loop: loop, consumers: [])].consumers.append(consumer)
+        }
+        state.loopGroups = Array(groups.values)
+        state.directConsumers = direct
     }
 
     func streamHub(_ hub: StreamHub, didUpdate track: MediaTrack) {
@@ -135,6 +203,7 @@ final class RTPFanout: StreamReader {
     func addConsumer(_ consumer: any RTPFanoutConsumer) -> [RTPStartPoint] {
         state.withLock { state in
             state.consumers[ObjectIdentifier(consumer)] = consumer
+            Self.regroup(&state)
             let startSeconds = state.cache.elements.first?.mediaSeconds ?? state.latestSeconds
             var startPoints: [RTPStartPoint] = []
             for track in state.tracks {
@@ -145,11 +214,20 @@ final class RTPFanout: StreamReader {
                 startPoints.append(RTPStartPoint(trackID: track.id, sequenceNumber: sequenceNumber, rtpTimestamp: timestamp))
             }
             // Sender reports first, so the consumer can synchronize its tracks from the start.
+            var replay: [RTPFanoutUnit] = []
             for track in state.tracks {
                 guard let report = senderReport(trackID: track.id, state: &state) else { continue }
-                consumer.deliver(RTPFanoutUnit(trackID: track.id, packets: [], isVideoKeyframe: false, mediaSeconds: 0, senderReport: report))
+                var unit = RTPFanoutUnit(trackID: track.id, packets: [], isVideoKeyframe: false, mediaSeconds: 0, senderReport: report)
+                unit.frameForInterleaving()
+                replay.append(unit)
             }
-            for unit in state.cache.elements { consumer.deliver(unit) }
+            replay += state.cache.elements
+            let due = replay.filter { consumer.accept($0) }
+            if let loop = consumer.writeLoop, !due.isEmpty {
+                loop.execute {
+                    for unit in due { consumer.write(unit) }
+                }
+            }
             return startPoints
         }
     }
@@ -158,6 +236,7 @@ final class RTPFanout: StreamReader {
     func removeConsumer(_ consumer: any RTPFanoutConsumer) -> Bool {
         state.withLock { state in
             state.consumers.removeValue(forKey: ObjectIdentifier(consumer))
+            Self.regroup(&state)
             return state.consumers.isEmpty
         }
     }

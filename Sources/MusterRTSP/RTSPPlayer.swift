@@ -37,46 +37,58 @@ final class RTSPPlayer: RTPFanoutConsumer {
     var droppedUnitCount: Int { droppedUnits.load(ordering: .relaxed) }
     var sentByteCount: Int { bytesSent.load(ordering: .relaxed) }
 
-    func deliver(_ unit: RTPFanoutUnit) {
-        guard let target = targets[unit.trackID] else { return }
+    var writeLoop: (any EventLoop)? {
+        targets.values.contains { if case .interleaved = $0 { true } else { false } } ? connection.eventLoop : nil
+    }
+
+    func accept(_ unit: RTPFanoutUnit) -> Bool {
+        guard let target = targets[unit.trackID] else { return false }
         if waitingForKeyframe.load(ordering: .relaxed) {
             guard unit.isVideoKeyframe else {
                 droppedUnits.add(1, ordering: .relaxed)
-                return
+                return false
             }
             waitingForKeyframe.store(false, ordering: .relaxed)
         }
-        guard pendingUnits.add(1, ordering: .relaxed).newValue <= Self.maximumPendingUnits else {
-            pendingUnits.subtract(1, ordering: .relaxed)
-            skipToNextKeyframe()
-            return
-        }
-        let bytes = unit.packets.reduce(0) { $0 + $1.readableBytes } + (unit.senderReport?.readableBytes ?? 0)
         switch target {
         case .udp(let rtp, let rtcp):
             udp?.send(unit.packets, to: rtp)
             if let report = unit.senderReport { udp?.send([report], to: rtcp, isRTCP: true) }
-            pendingUnits.subtract(1, ordering: .relaxed)
-            bytesSent.add(bytes, ordering: .relaxed)
-        case .interleaved(let channel):
-            let connection = self.connection
-            connection.eventLoop.execute { [self] in
-                defer { pendingUnits.subtract(1, ordering: .relaxed) }
-                guard connection.isActive else { return }
-                guard connection.isWritable else {
-                    skipToNextKeyframe()
-                    return
-                }
-                for packet in unit.packets {
-                    Self.writeInterleaved(packet, channel: channel, to: connection)
-                }
-                if let report = unit.senderReport {
-                    Self.writeInterleaved(report, channel: channel &+ 1, to: connection)
-                }
-                connection.flush()
-                bytesSent.add(bytes, ordering: .relaxed)
+            bytesSent.add(Self.byteCount(of: unit), ordering: .relaxed)
+            return false
+        case .interleaved:
+            guard pendingUnits.add(1, ordering: .relaxed).newValue <= Self.maximumPendingUnits else {
+                pendingUnits.subtract(1, ordering: .relaxed)
+                skipToNextKeyframe()
+                return false
+            }
+            return true
+        }
+    }
+
+    func write(_ unit: RTPFanoutUnit) {
+        defer { pendingUnits.subtract(1, ordering: .relaxed) }
+        guard case .interleaved(let channel) = targets[unit.trackID], connection.isActive else { return }
+        guard connection.isWritable else {
+            skipToNextKeyframe()
+            return
+        }
+        if let framed = unit.interleaved, channel == RTPFanoutUnit.interleavedChannel(ofTrack: unit.trackID) {
+            connection.write(framed, promise: nil)
+        } else {
+            for packet in unit.packets {
+                Self.writeInterleaved(packet, channel: channel, to: connection)
+            }
+            if let report = unit.senderReport {
+                Self.writeInterleaved(report, channel: channel &+ 1, to: connection)
             }
         }
+        connection.flush()
+        bytesSent.add(Self.byteCount(of: unit), ordering: .relaxed)
+    }
+
+    private static func byteCount(of unit: RTPFanoutUnit) -> Int {
+        unit.packets.reduce(0) { $0 + $1.readableBytes } + (unit.senderReport?.readableBytes ?? 0)
     }
 
     /// Writes the 4-byte frame header and then the shared buffer itself: no copy per consumer.

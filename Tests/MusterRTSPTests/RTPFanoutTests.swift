@@ -8,7 +8,12 @@ import Testing
 final class CollectingConsumer: RTPFanoutConsumer {
     let units = Mutex<[RTPFanoutUnit]>([])
     let ended = Atomic<Bool>(false)
-    func deliver(_ unit: RTPFanoutUnit) { units.withLock { $0.append(unit) } }
+    var writeLoop: (any EventLoop)? { nil }
+    func accept(_ unit: RTPFanoutUnit) -> Bool {
+        units.withLock { $0.append(unit) }
+        return false
+    }
+    func write(_ unit: RTPFanoutUnit) {}
     func fanoutDidEnd() { ended.store(true, ordering: .relaxed) }
 }
 
