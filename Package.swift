@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "muster", targets: ["muster"]),
+        .executable(name: "musterctl", targets: ["musterctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -20,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
     ],
     targets: [
         .systemLibrary(
@@ -76,10 +81,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "MusterKLV", swiftSettings: swiftSettings),
+        .target(
+            name: "MusterDirectory",
+            dependencies: [
+                "MusterCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MusterAPI",
+            dependencies: [
+                "MusterCore", "MusterDirectory", "MusterRTSP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "MusterGateway",
             dependencies: [
-                "MusterCore", "MusterRTSP", "MusterFFmpeg",
+                "MusterCore", "MusterRTSP", "MusterFFmpeg", "MusterDirectory", "MusterAPI", "MusterKLV",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,6 +123,38 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "musterctl",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterAPITests",
+            dependencies: [
+                "MusterAPI", "MusterDirectory", "MusterCore", "MusterRTSP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterctlTests",
+            dependencies: [
+                "musterctl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "MusterKLVTests", dependencies: ["MusterKLV"], swiftSettings: swiftSettings),
+        .testTarget(name: "MusterDirectoryTests", dependencies: ["MusterDirectory", "MusterCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MusterCoreTests", dependencies: ["MusterCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MusterRTPTests", dependencies: ["MusterRTP", "MusterCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MusterSDPTests", dependencies: ["MusterSDP", "MusterCore"], swiftSettings: swiftSettings),
@@ -110,10 +167,11 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "MusterGateway", "MusterCore",
+                "MusterGateway", "MusterCore", "MusterDirectory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

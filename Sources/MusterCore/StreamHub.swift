@@ -1,3 +1,5 @@
+import Foundation
+import NIOCore
 import Synchronization
 
 /// The live meeting point of one channel: one publisher writes access units, any number of
@@ -12,12 +14,16 @@ public final class StreamHub: Sendable {
         var readers: [ObjectIdentifier: any StreamReader] = [:]
         var cache = GOPCache<AccessUnit>()
         var statistics = StreamHubStatistics()
+        var meter = StreamRateMeter()
+        var onlineSince: Date? = nil
     }
 
     private let state = Mutex(State())
+    private let events: GatewayEventBus?
 
-    public init(path: String) {
+    public init(path: String, events: GatewayEventBus? = nil) {
         self.path = path
+        self.events = events
     }
 
     /// The tracks of the running publisher, or nil while nobody publishes.
@@ -36,6 +42,9 @@ public final class StreamHub: Sendable {
             state.tracks = tracks
             state.cache.removeAll()
             state.statistics.publishersStarted += 1
+            state.onlineSince = Date()
+            state.meter = StreamRateMeter()
+            events?.publish(GatewayEvent(.channelOnline, channel: path))
             for reader in state.readers.values { reader.streamHub(self, didStartWith: tracks) }
             return id
         }
@@ -57,6 +66,10 @@ public final class StreamHub: Sendable {
             }
             state.statistics.unitsReceived += 1
             state.statistics.bytesReceived += UInt64(unit.payload.readableBytes)
+            state.meter.record(
+                bytes: unit.payload.readableBytes, isVideoFrame: tracks[unit.trackID].kind == .video,
+                atSecond: Self.currentSecond
+            )
             for reader in state.readers.values { reader.streamHub(self, didReceive: unit) }
         }
     }
@@ -64,12 +77,43 @@ public final class StreamHub: Sendable {
     fileprivate func endPublishing(_ publisherID: UInt64) {
         state.withLock { state in
             guard state.publisherID == publisherID else { return }
-            state.publisherID = nil
-            state.tracks = nil
-            state.cache.removeAll()
-            for reader in state.readers.values { reader.streamHubDidStop(self) }
+            stopPublishing(&state)
         }
     }
+
+    /// Ends the current publisher's stream, if any, as if it had stopped: readers are told, and
+    /// later writes through its handle are ignored. Used when the channel is removed.
+    public func stopPublisher() {
+        state.withLock { state in
+            guard state.publisherID != nil else { return }
+            stopPublishing(&state)
+        }
+    }
+
+    private func stopPublishing(_ state: inout State) {
+        state.publisherID = nil
+        state.tracks = nil
+        state.cache.removeAll()
+        state.onlineSince = nil
+        for reader in state.readers.values { reader.streamHubDidStop(self) }
+        events?.publish(GatewayEvent(.channelOffline, channel: path))
+    }
+
+    /// What the stream is doing now, for the API and metrics.
+    public var status: StreamHubStatus {
+        state.withLock { state in
+            let rates = state.meter.rates(atSecond: Self.currentSecond)
+            let video = state.tracks?.first { $0.kind == .video }
+            return StreamHubStatus(
+                tracks: state.tracks, onlineSince: state.onlineSince,
+                bitsPerSecond: state.tracks == nil ? 0 : rates.bitsPerSecond,
+                framesPerSecond: state.tracks == nil ? 0 : rates.framesPerSecond,
+                width: video?.width, height: video?.height, statistics: state.statistics
+            )
+        }
+    }
+
+    private static var currentSecond: Int64 { Int64(NIODeadline.now().uptimeNanoseconds / 1_000_000_000) }
 
     /// Adds a reader. If a publisher is live, the reader gets the tracks and the cached group of
     /// pictures at once, then every live unit.
@@ -97,6 +141,20 @@ public struct StreamPublisher: Sendable {
 
     public func write(_ unit: AccessUnit) { hub.write(unit, from: id) }
     public func end() { hub.endPublishing(id) }
+}
+
+/// A snapshot of a hub: whether it is live, with what, and how fast media arrives.
+public struct StreamHubStatus: Sendable, Hashable {
+    /// The publisher's tracks; nil while nobody publishes.
+    public var tracks: [MediaTrack]?
+    public var onlineSince: Date?
+    public var bitsPerSecond: Int
+    public var framesPerSecond: Double
+    public var width: Int?
+    public var height: Int?
+    public var statistics: StreamHubStatistics
+
+    public var isOnline: Bool { tracks != nil }
 }
 
 /// Counters of one hub since it was created.

@@ -19,6 +19,7 @@ public final class FFmpegSource: Sendable {
     /// Entered when the thread starts, left when it has freed its contexts.
     private let running = DispatchGroup()
     private let control = Mutex(Control())
+    private let failures = Atomic<Int>(0)
 
     private struct Control {
         var state = FFmpegSourceState.stopped
@@ -39,6 +40,9 @@ public final class FFmpegSource: Sendable {
     }
 
     public var state: FFmpegSourceState { control.withLock { $0.state } }
+
+    /// How many times the input failed and was (or will be) reopened.
+    public var failureCount: Int { failures.load(ordering: .relaxed) }
 
     /// Starts reading on a new thread. Calling it again, or after `stop()`, does nothing.
     public func start() {
@@ -92,6 +96,7 @@ public final class FFmpegSource: Sendable {
                 if ContinuousClock.now - began > options.maximumRetryDelay { failures = 0 }
                 let delay = retryDelay(afterFailures: failures)
                 failures += 1
+                self.failures.add(1, ordering: .relaxed)
                 setState(.retrying(lastError: error, nextAttempt: .now + delay))
                 logger.warning("source failed: \(error); retrying in \(delay)", metadata: [
                     "ffmpeg_error": "\(error.message)", "attempt": "\(failures)",

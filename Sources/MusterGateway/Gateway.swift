@@ -1,28 +1,43 @@
 import Foundation
 import Logging
+import MusterAPI
 import MusterCore
-import MusterFFmpeg
+import MusterDirectory
 import MusterRTSP
 import NIOCore
 import NIOPosix
 
-/// The running gateway: its stream hubs, the sources feeding them and the RTSP server serving them.
+/// The running gateway: the directory, the stream hubs, the sources feeding them, the RTSP
+/// server serving them and the admin API.
 public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
     public let hubs: StreamHubRegistry
     public let rtspServer: RTSPServer
-    private let sources: [FFmpegSource]
+    public let apiServer: APIServer
+    public let directory: any DirectoryStore
+    private let runtime: GatewayChannelRuntime
+    private let telemetryTask: Task<Void, Never>
     private let logger: Logger
 
-    private init(configuration: GatewayConfiguration, hubs: StreamHubRegistry, rtspServer: RTSPServer, sources: [FFmpegSource], logger: Logger) {
+    private init(
+        configuration: GatewayConfiguration, hubs: StreamHubRegistry, rtspServer: RTSPServer, apiServer: APIServer,
+        directory: any DirectoryStore, runtime: GatewayChannelRuntime, telemetryTask: Task<Void, Never>, logger: Logger
+    ) {
+        self.telemetryTask = telemetryTask
         self.configuration = configuration
         self.hubs = hubs
         self.rtspServer = rtspServer
-        self.sources = sources
+        self.apiServer = apiServer
+        self.directory = directory
+        self.runtime = runtime
         self.logger = logger
     }
 
-    /// Validates the configuration, binds the listeners and starts every source.
+    /// The directory database inside the data directory.
+    public static let directoryFileName = "directory.sqlite"
+
+    /// Validates the configuration, opens the directory, binds the listeners and starts every
+    /// always-on source the directory holds.
     public static func start(configuration: GatewayConfiguration, logger: Logger) async throws -> Gateway {
         try configuration.validate()
         do {
@@ -30,40 +45,103 @@ public final class Gateway: Sendable {
         } catch {
             throw GatewayConfigurationError("cannot create data directory \(configuration.dataDirectory): \(error.localizedDescription)")
         }
-        let hubs = StreamHubRegistry()
-        let sourcedPaths = Set(configuration.sources.map(\.path.rawValue))
+        let directory = try SQLiteDirectoryStore(path: configuration.dataDirectory + "/" + directoryFileName)
+        try await registerConfiguredSources(configuration.sources, in: directory)
+
+        let events = GatewayEventBus()
+        let hubs = StreamHubRegistry(events: events)
+        let sessions = RTSPSessionRegistry(events: events)
+        let metrics = GatewayMetrics()
+        let runtime = GatewayChannelRuntime(hubs: hubs, sessions: sessions, metrics: metrics, logger: logger)
+        // Subscribed before any listener opens, so no stream going online is missed.
+        let hubEvents = events.subscribe()
         let rtspServer = try await RTSPServer.start(
-            configuration: configuration.rtsp,
-            hubs: hubs,
-            logger: logger,
-            mayPublish: { !sourcedPaths.contains($0) }
+            configuration: configuration.rtsp, hubs: hubs, logger: logger, sessions: sessions,
+            publishPolicy: PushChannelRegistration(directory: directory, events: events, logger: logger).decide
         )
-        let sources = configuration.sources.map { source in
-            var sourceLogger = logger
-            sourceLogger[metadataKey: "path"] = "\(source.path)"
-            return FFmpegSource(
-                url: source.url,
-                hub: hubs.hubCreatingIfNeeded(at: source.path.rawValue),
-                options: FFmpegSourceOptions(url: source.url),
-                logger: sourceLogger
+        let apiServer: APIServer
+        do {
+            let services = APIServices(
+                store: directory, hubs: hubs, sessions: sessions, runtime: runtime, events: events, metrics: metrics,
+                version: MusterVersion.current
             )
+            apiServer = try await APIServer.start(
+                host: configuration.api.host, port: configuration.api.port, services: services,
+                access: APIAccessPolicy(adminToken: configuration.api.adminToken, allowsAnonymous: configuration.allListenersOnLoopback),
+                logger: logger
+            )
+        } catch {
+            await rtspServer.close()
+            throw error
         }
-        for source in sources { source.start() }
+        let telemetryTask = Task { [telemetry = runtime.telemetry] in await telemetry.follow(hubEvents, hubs: hubs) }
+        let channels = try await directory.alwaysOnPullChannels()
+        for channel in channels { runtime.startSourceIfAlwaysOn(channel) }
+        let channelCount = try await directory.channelCount()
         logger.info("gateway started", metadata: [
-            "data_dir": "\(configuration.dataDirectory)", "sources": "\(sources.count)", "version": "\(MusterVersion.current)",
+            "data_dir": "\(configuration.dataDirectory)", "sources": "\(channels.count)",
+            "channels": "\(channelCount)", "version": "\(MusterVersion.current)",
         ])
-        return Gateway(configuration: configuration, hubs: hubs, rtspServer: rtspServer, sources: sources, logger: logger)
+        return Gateway(
+            configuration: configuration, hubs: hubs, rtspServer: rtspServer, apiServer: apiServer,
+            directory: directory, runtime: runtime, telemetryTask: telemetryTask, logger: logger
+        )
     }
 
-    /// Stops sources (freeing their FFmpeg contexts) and closes every session and listener.
-    public func stop() async {
-        await withTaskGroup(of: Void.self) { group in
-            for source in sources {
-                group.addTask { source.stop() }
+    /// `--source` and config-file channels become directory entries; the directory keeps any
+    /// name, zone or tags an operator gave them, and the configuration decides the URL.
+    private static func registerConfiguredSources(_ sources: [GatewayConfiguration.Source], in directory: any DirectoryStore) async throws {
+        for source in sources {
+            if let existing = try await directory.channel(at: source.path) {
+                guard existing.source != .pull(source.url) || existing.onDemand else { continue }
+                var patch = ChannelPatch()
+                patch.source = .pull(source.url)
+                patch.onDemand = false
+                _ = try await directory.updateChannel(at: source.path, with: patch)
+            } else {
+                _ = try await directory.createChannel(Channel(path: source.path, name: source.path.rawValue, kind: .camera, source: .pull(source.url)))
             }
         }
+    }
+
+    /// Stops the API, the sources (freeing their FFmpeg contexts) and closes every session and listener.
+    public func stop() async {
+        await apiServer.close()
+        await runtime.stopAll()
         await rtspServer.close()
+        telemetryTask.cancel()
         logger.info("gateway stopped")
+    }
+}
+
+/// Publishing to a path: refused where a pull source feeds it; a path the directory does not
+/// know yet becomes a push channel, stored before the publisher is answered.
+struct PushChannelRegistration: Sendable {
+    let directory: any DirectoryStore
+    let events: GatewayEventBus
+    let logger: Logger
+
+    func decide(_ path: String) async -> RTSPPublishDecision {
+        do {
+            let channelPath = try ChannelPath(validating: path)
+            if let channel = try await directory.channel(at: channelPath) {
+                if case .pull = channel.source {
+                    return .refuse(reason: "'\(path)' is fed by a pull source and does not accept publishers")
+                }
+                return .allow
+            }
+            do {
+                _ = try await directory.createChannel(Channel(path: channelPath, name: path, kind: .camera, source: .push))
+                logger.info("push channel registered", metadata: ["path": "\(path)"])
+                events.publish(GatewayEvent(.channelAdded, channel: path))
+            } catch .channelExists {
+                // Another publisher registered it a moment ago.
+            }
+            return .allow
+        } catch {
+            logger.error("cannot decide whether to accept a publisher", metadata: ["path": "\(path)", "error": "\(error)"])
+            return .refuse(reason: "the channel directory cannot be read; try again later")
+        }
     }
 }
 

@@ -14,6 +14,10 @@ extension GatewayConfiguration {
             var users: [User]?
         }
 
+        struct API: Decodable {
+            var listen: String?
+        }
+
         struct User: Decodable {
             var name: String
             var password: String
@@ -28,6 +32,7 @@ extension GatewayConfiguration {
 
         var data_dir: String?
         var rtsp: RTSP?
+        var api: API?
         var sources: [Source]?
     }
 
@@ -58,6 +63,15 @@ extension GatewayConfiguration {
             }
             configuration.rtsp.host = address.host
             configuration.rtsp.port = address.port
+        }
+        if let listen = file.api?.listen {
+            do {
+                let address = try ListenAddress(parsing: listen)
+                configuration.api.host = address.host
+                configuration.api.port = address.port
+            } catch {
+                throw GatewayConfigurationError("config file \(path): api.listen: \(error)")
+            }
         }
         if let rtpPort = file.rtsp?.rtp_port { configuration.rtsp.rtpPort = rtpPort }
         if let timeout = file.rtsp?.session_timeout_seconds {

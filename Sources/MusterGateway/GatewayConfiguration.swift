@@ -29,14 +29,31 @@ public struct GatewayConfiguration: Sendable {
         }
     }
 
+    /// The HTTP admin API listener and its first admin token.
+    public struct API: Sendable, Hashable {
+        public var host = "127.0.0.1"
+        public var port = 9780
+        /// From --admin-token or MUSTER_ADMIN_TOKEN; never written to the directory or logs.
+        public var adminToken: String?
+
+        public init() {}
+    }
+
     public var dataDirectory: String
     public var rtsp: RTSPServerConfiguration
+    public var api: API
     public var sources: [Source]
 
-    public init(dataDirectory: String = "data", rtsp: RTSPServerConfiguration = .init(), sources: [Source] = []) {
+    public init(dataDirectory: String = "data", rtsp: RTSPServerConfiguration = .init(), api: API = .init(), sources: [Source] = []) {
         self.dataDirectory = dataDirectory
         self.rtsp = rtsp
+        self.api = api
         self.sources = sources
+    }
+
+    /// Anonymous access is safe only when nobody off this machine can connect.
+    public var allListenersOnLoopback: Bool {
+        ListenAddress.isLoopback(rtsp.host) && ListenAddress.isLoopback(api.host)
     }
 
     /// Refuses what cannot work or is unsafe, before anything starts.
@@ -53,6 +70,14 @@ public struct GatewayConfiguration: Sendable {
             guard names.insert(user.name).inserted else {
                 throw GatewayConfigurationError("rtsp.users: '\(user.name)' is configured twice")
             }
+        }
+        if let token = api.adminToken, token.count < 16 {
+            throw GatewayConfigurationError("the admin token is too short: use at least 16 random characters (e.g. openssl rand -hex 24)")
+        }
+        guard ListenAddress.isLoopback(api.host) || api.adminToken != nil else {
+            throw GatewayConfigurationError(
+                "refusing to serve the API on \(api.host) without an admin token: set --admin-token or MUSTER_ADMIN_TOKEN, or listen on 127.0.0.1"
+            )
         }
         guard ListenAddress.isLoopback(rtsp.host) || !rtsp.users.isEmpty else {
             throw GatewayConfigurationError(

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MusterCore
 import MusterSDP
@@ -27,6 +28,13 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private var channel: (any Channel)?
     /// The client's IP address, kept from the start: a closed channel no longer knows it.
     private var peerAddress = "unknown"
+    /// The client's address and port, for the session list.
+    private var peerDescription = "unknown"
+    /// The RTSP user whose credentials the last authorized request carried.
+    private var authenticatedUser: String?
+    /// While a publish decision is pending, later requests wait in the parser so that answers
+    /// keep the order of requests.
+    private var awaitingDecision = false
 
     init(context: RTSPServerContext) {
         self.context = context
@@ -37,6 +45,9 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         channel = context.channel
         peerAddress = context.remoteAddress?.ipAddress ?? "unknown"
+        if let remote = context.remoteAddress, let ip = remote.ipAddress, let port = remote.port {
+            peerDescription = remote.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        }
         self.context.connections.insert(context.channel)
         logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -56,8 +67,12 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         parser.append(unwrapInboundIn(data))
+        processBufferedMessages(context: context)
+    }
+
+    private func processBufferedMessages(context: ChannelHandlerContext) {
         do {
-            while context.channel.isActive, let message = try parser.next() {
+            while !awaitingDecision, context.channel.isActive, let message = try parser.next() {
                 switch message {
                 case .request(let request):
                     lastRequest = .now()
@@ -84,17 +99,30 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     // MARK: Requests
 
     private func handle(_ request: RTSPRequest, context: ChannelHandlerContext) {
-        var response: RTSPResponse
         do {
-            response = try answer(request, context: context)
+            if request.method == .announce {
+                let announcement = try prepareAnnouncement(request)
+                decidePublishing(announcement, request: request, context: context)
+            } else {
+                respond(to: request, with: try answer(request, context: context), context: context)
+            }
         } catch {
-            logger.info("request refused", metadata: [
-                "method": "\(request.method)", "status": "\(error.status.code)", "reason": "\(error.reason)",
-            ])
-            response = RTSPResponse(status: error.status, headers: error.headers)
-            response.headers.add(name: "Content-Type", value: "text/plain")
-            response.body = ByteBuffer(string: error.reason + "\r\n")
+            respond(to: request, refusing: error, context: context)
         }
+    }
+
+    private func respond(to request: RTSPRequest, refusing error: RTSPRequestError, context: ChannelHandlerContext) {
+        logger.info("request refused", metadata: [
+            "method": "\(request.method)", "status": "\(error.status.code)", "reason": "\(error.reason)",
+        ])
+        var response = RTSPResponse(status: error.status, headers: error.headers)
+        response.headers.add(name: "Content-Type", value: "text/plain")
+        response.body = ByteBuffer(string: error.reason + "\r\n")
+        respond(to: request, with: response, context: context)
+    }
+
+    private func respond(to request: RTSPRequest, with response: RTSPResponse, context: ChannelHandlerContext) {
+        var response = response
         if let cSeq = request.cSeq { response.headers.replaceOrAdd(name: "CSeq", value: cSeq) }
         response.headers.add(name: "Server", value: self.context.configuration.serverName)
         send(response, context: context)
@@ -109,8 +137,6 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             return RTSPResponse(status: .ok, headers: ["Public": Self.supportedMethods.map(\.rawValue).joined(separator: ", ")])
         case .describe:
             return try describe(request)
-        case .announce:
-            return try announce(request)
         case .setup:
             return try setup(request, session: session, context: context)
         case .play:
@@ -175,7 +201,36 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         )
     }
 
-    private func announce(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPResponse {
+    /// Asks the publish policy (which may consult the directory) off the event loop, then
+    /// answers the ANNOUNCE and goes on with any requests that arrived meanwhile.
+    private func decidePublishing(_ announcement: RTSPAnnouncement, request: RTSPRequest, context: ChannelHandlerContext) {
+        awaitingDecision = true
+        let policy = self.context.publishPolicy
+        let promise = context.eventLoop.makePromise(of: RTSPPublishDecision.self)
+        promise.completeWithTask { await policy(announcement.path) }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        promise.futureResult.whenSuccess { decision in
+            let (handler, context) = bound.value
+            handler.awaitingDecision = false
+            guard context.channel.isActive else { return }
+            switch decision {
+            case .allow:
+                handler.announcements[announcement.path] = (announcement.tracks, announcement.controls)
+                handler.logger.info("stream announced", metadata: [
+                    "path": "\(announcement.path)", "codecs": "\(announcement.tracks.map(\.codec.rawValue))",
+                ])
+                handler.respond(to: request, with: RTSPResponse(status: .ok), context: context)
+            case .refuse(let reason):
+                handler.respond(to: request, refusing: RTSPRequestError(.forbidden, reason), context: context)
+            }
+            handler.processBufferedMessages(context: context)
+        }
+    }
+
+    /// Checks everything about an ANNOUNCE that needs no outside decision.
+    private func prepareAnnouncement(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPAnnouncement {
+        guard request.cSeq != nil else { throw RTSPRequestError(.badRequest, "the request has no CSeq header") }
+        _ = try existingSession(for: request)
         let url = try parseURL(request)
         do {
             _ = try ChannelPath(validating: url.path)
@@ -183,9 +238,6 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             throw RTSPRequestError(.badRequest, "cannot publish: \(error); e.g. rtsp://host/units/u1")
         }
         try authorize(request, path: url.path, action: .publish)
-        guard context.mayPublish(url.path) else {
-            throw RTSPRequestError(.forbidden, "'\(url.path)' is fed by a configured source and does not accept publishers")
-        }
         guard let contentType = request.headers["Content-Type"], contentType.lowercased().hasPrefix("application/sdp") else {
             throw RTSPRequestError(.unsupportedMediaType, "ANNOUNCE needs an application/sdp body")
         }
@@ -211,9 +263,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             controls.append(media.control ?? "trackID=\(tracks.count - 1)")
         }
         guard !tracks.isEmpty else { throw RTSPRequestError(.badRequest, "the SDP describes no media") }
-        announcements[url.path] = (tracks, controls)
-        logger.info("stream announced", metadata: ["path": "\(url.path)", "codecs": "\(tracks.map(\.codec.rawValue))"])
-        return RTSPResponse(status: .ok)
+        return RTSPAnnouncement(path: url.path, tracks: tracks, controls: controls)
     }
 
     private func setup(_ request: RTSPRequest, session existing: RTSPServerSession?, context: ChannelHandlerContext) throws(RTSPRequestError) -> RTSPResponse {
@@ -307,6 +357,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             }
             throw RTSPRequestError(.unauthorized, "credentials are required to \(action.rawValue) '\(path)'", headers: challenge)
         }
+        authenticatedUser = user.name
         let patterns = action == .read ? user.read : user.publish
         guard patterns.contains(where: { $0.matches(path) }) else {
             logger.notice("permission denied", metadata: ["user": "\(user.name)", "path": "\(path)", "action": "\(action.rawValue)"])
@@ -375,6 +426,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             context.udp?.addRoute(rtp: rtp, rtcp: rtcp, trackID: trackID, receiver: RTSPActivityReceiver(activity: session.activity))
         }
         session.state = .playing(player)
+        register(session, role: .consumer, byteCount: { [player] in player.sentByteCount })
         let base = (request.uri.hasSuffix("/") ? String(request.uri.dropLast()) : request.uri)
         let rtpInfo = startPoints.filter { session.targets[$0.trackID] != nil }.map {
             "url=\(base)/trackID=\($0.trackID);seq=\($0.sequenceNumber);rtptime=\($0.rtpTimestamp)"
@@ -407,6 +459,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             }
         }
         session.state = .recording(receiver)
+        register(session, role: .publisher, byteCount: { [receiver] in receiver.receivedByteCount })
         logger.info("publisher started", metadata: [
             "path": "\(session.path)", "session": "\(session.id)", "transport": "\(session.transportSummary)",
             "codecs": "\(session.announcedTracks.map(\.codec.rawValue))",
@@ -443,7 +496,17 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    private func register(_ session: RTSPServerSession, role: RTSPSessionInfo.Role, byteCount: @escaping @Sendable () -> Int) {
+        guard let channel else { return }
+        let info = RTSPSessionInfo(
+            id: session.id, path: session.path, role: role, transport: session.transportSummary,
+            remoteAddress: peerDescription, bytes: 0, startedAt: Date(), user: authenticatedUser
+        )
+        context.sessions.insert(RTSPSessionRecord(info: info, byteCount: byteCount, connection: channel))
+    }
+
     private func close(_ session: RTSPServerSession) {
+        if case .ready = session.state {} else { context.sessions.remove(id: session.id) }
         switch session.state {
         case .playing(let player):
             context.fanouts.detach(player, from: session.hub)
@@ -493,4 +556,11 @@ final class RTSPActivityReceiver: RTSPUDPReceiver {
     init(activity: RTSPSessionActivity) { self.activity = activity }
     func receiveRTP(_ packet: ByteBuffer, trackID: Int) { activity.touch() }
     func receiveRTCP(_ packet: ByteBuffer, trackID: Int) { activity.touch() }
+}
+
+/// An ANNOUNCE that passed every check but the publish policy.
+struct RTSPAnnouncement {
+    var path: String
+    var tracks: [MediaTrack]
+    var controls: [String]
 }

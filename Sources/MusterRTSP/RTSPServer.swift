@@ -13,6 +13,8 @@ public final class RTSPServer: Sendable {
 
     /// The TCP address RTSP is listening on (its port is the real one when 0 was asked for).
     public var localAddress: SocketAddress? { serverChannel.localAddress }
+    /// Every playing and recording session.
+    public var sessions: RTSPSessionRegistry { context.sessions }
     /// The shared RTP port (RTCP is the next one), or nil when UDP is off.
     public var rtpPort: Int? { context.udp?.rtpPort }
 
@@ -29,12 +31,13 @@ public final class RTSPServer: Sendable {
         hubs: StreamHubRegistry,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger,
-        mayPublish: @escaping @Sendable (String) -> Bool = { _ in true }
+        sessions: RTSPSessionRegistry? = nil,
+        publishPolicy: @escaping RTSPPublishPolicy = { _ in .allow }
     ) async throws -> RTSPServer {
         let udp = try await RTSPUDPTransport.bind(host: configuration.host, rtpPort: configuration.rtpPort, group: group)
         let context = RTSPServerContext(
             configuration: configuration, hubs: hubs, fanouts: RTPFanoutRegistry(), udp: udp, connections: RTSPConnectionSet(),
-            logger: logger, mayPublish: mayPublish
+            sessions: sessions ?? RTSPSessionRegistry(events: hubs.events), logger: logger, publishPolicy: publishPolicy
         )
         let channel: any Channel
         do {

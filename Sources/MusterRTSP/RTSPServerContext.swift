@@ -8,7 +8,18 @@ struct RTSPServerContext: Sendable {
     var fanouts: RTPFanoutRegistry
     var udp: RTSPUDPTransport?
     var connections: RTSPConnectionSet
+    var sessions: RTSPSessionRegistry
     var logger: Logger
-    /// Whether a client may publish to a path (false for paths fed by a configured source).
-    var mayPublish: @Sendable (String) -> Bool
+    /// Whether a client may publish to a path; asked once per ANNOUNCE, off the event loop.
+    var publishPolicy: RTSPPublishPolicy
+}
+
+/// Decides whether a client may publish to a path (the directory knows which paths are fed by a
+/// pull source, and registers new push channels).
+public typealias RTSPPublishPolicy = @Sendable (_ path: String) async -> RTSPPublishDecision
+
+public enum RTSPPublishDecision: Sendable, Hashable {
+    case allow
+    /// Answered with 403 and this reason.
+    case refuse(reason: String)
 }

@@ -16,7 +16,7 @@ struct Muster: AsyncParsableCommand {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the gateway: ingest the configured sources and serve every channel over RTSP."
+        abstract: "Run the gateway: ingest the directory's sources, serve every channel over RTSP, and the admin API."
     )
 
     @Option(name: .long, help: "YAML configuration file; command-line options override it.")
@@ -30,6 +30,15 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .long, help: "First port of the shared RTP/RTCP UDP pair; RTCP uses the next one (default: 8000).")
     var rtpPort: Int?
+
+    @Option(name: .long, help: "HTTP admin API listen address (default: 127.0.0.1:9780).")
+    var apiListen: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The first admin API token (at least 16 characters). Prefer MUSTER_ADMIN_TOKEN: arguments show in ps.",
+        valueName: "TOKEN"
+    ))
+    var adminToken: String?
 
     @Option(name: .long, help: ArgumentHelp(
         "A channel fed by a URL libavformat can open: PATH=URL (repeatable). Local files loop.",
@@ -73,6 +82,14 @@ struct Serve: AsyncParsableCommand {
             let address = try ListenAddress(parsing: rtspListen)
             configuration.rtsp.host = address.host
             configuration.rtsp.port = address.port
+        }
+        if let apiListen {
+            let address = try ListenAddress(parsing: apiListen)
+            configuration.api.host = address.host
+            configuration.api.port = address.port
+        }
+        if let token = adminToken ?? ProcessInfo.processInfo.environment["MUSTER_ADMIN_TOKEN"], !token.isEmpty {
+            configuration.api.adminToken = token
         }
         if let rtpPort {
             guard (0...65534).contains(rtpPort) else { throw GatewayConfigurationError("--rtp-port must be 0–65534") }

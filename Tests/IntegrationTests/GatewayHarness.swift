@@ -12,11 +12,15 @@ struct GatewayHarness {
     /// Everything the gateway logged, to check what never may appear in logs.
     let log: RecordedLog
 
-    static func start(sources: [(String, String)] = [], users: [RTSPUser] = []) async throws -> GatewayHarness {
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-data-\(UUID().uuidString)").path
+    static func start(
+        sources: [(String, String)] = [], users: [RTSPUser] = [], adminToken: String? = nil, dataDirectory: String? = nil
+    ) async throws -> GatewayHarness {
+        let dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("muster-data-\(UUID().uuidString)").path
         var configuration = GatewayConfiguration(dataDirectory: dataDirectory)
         configuration.rtsp.port = 0
         configuration.rtsp.rtpPort = 0
+        configuration.api.port = 0
+        configuration.api.adminToken = adminToken
         configuration.sources = try sources.map { .init(path: try ChannelPath(validating: $0.0), url: $0.1) }
         configuration.rtsp.users = users
         let log = RecordedLog()
@@ -29,9 +33,9 @@ struct GatewayHarness {
 
     /// Runs `body` against a fresh gateway and always stops it, also when `body` throws.
     static func with<T>(
-        sources: [(String, String)] = [], users: [RTSPUser] = [], _ body: (GatewayHarness) async throws -> T
+        sources: [(String, String)] = [], users: [RTSPUser] = [], adminToken: String? = nil, _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(sources: sources, users: users)
+        let harness = try await start(sources: sources, users: users, adminToken: adminToken)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -46,9 +50,19 @@ struct GatewayHarness {
 
     func url(_ path: String) -> String { "rtsp://127.0.0.1:\(rtspPort)/\(path)" }
 
+    var apiPort: Int { gateway.apiServer.localAddress?.port ?? 0 }
+
+    /// An API client, anonymous unless given a token.
+    func api(token: String? = nil) -> HTTPTestClient { HTTPTestClient(port: apiPort, token: token) }
+
     func stop() async {
         await gateway.stop()
         try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    /// Stops the gateway but keeps its data directory, for a restart on the same directory.
+    func stopKeepingData() async {
+        await gateway.stop()
     }
 
     /// Waits until a stream is live at `path` (a publisher or source has started).
@@ -90,7 +104,8 @@ struct RecordingLogHandler: LogHandler {
 /// What ffprobe reports about a served stream.
 struct ProbedStream: Decodable, Equatable {
     var codec_type: String
-    var codec_name: String
+    /// Absent for a stream ffmpeg cannot name (KLV over RTP, which FFmpeg 5.1 does not depacketize).
+    var codec_name: String?
     var width: Int?
     var height: Int?
     var sample_rate: String?

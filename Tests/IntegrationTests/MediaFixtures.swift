@@ -51,3 +51,17 @@ enum MediaFixtures {
         return path
     }
 }
+
+extension MediaFixtures {
+    /// A drone's MPEG-TS (H.264 and MISB ST 0601 KLV at 5 Hz) from tools/fake-drone, with the
+    /// positions it encoded.
+    static func droneTS(seconds: Int = 6) async throws -> (path: String, positions: [[String: Double]]) {
+        let path = directory.appendingPathComponent("drone-\(seconds)s.ts").path
+        let tool = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../tools/fake-drone").standardized.path
+        let output = try await ExternalProcess.run(tool, [path, "--seconds", String(seconds)], timeout: .seconds(120))
+        let positions = try output.split(separator: "\n").map { line in
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double] ?? [:]
+        }
+        return (path, positions)
+    }
+}

@@ -18,7 +18,7 @@ import Testing
         let version = try await ExternalProcess.run(try Self.binary, ["--version"])
         #expect(version.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
         let help = try await ExternalProcess.run(try Self.binary, ["serve", "--help"])
-        for option in ["--config", "--data-dir", "--rtsp-listen", "--source"] {
+        for option in ["--config", "--data-dir", "--rtsp-listen", "--api-listen", "--admin-token", "--source"] {
             #expect(help.contains(option), "serve --help lacks \(option)")
         }
     }
@@ -28,7 +28,8 @@ import Testing
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-cli-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         let muster = try ExternalProcess(try Self.binary, [
-            "serve", "--data-dir", dataDirectory, "--rtsp-listen", "127.0.0.1:0", "--rtp-port", "0", "--source", "demo=\(clip)",
+            "serve", "--data-dir", dataDirectory, "--rtsp-listen", "127.0.0.1:0", "--rtp-port", "0", "--api-listen", "127.0.0.1:0",
+            "--source", "demo=\(clip)",
         ])
         try muster.start()
         defer { muster.stop() }
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func refusesAnonymousAccessBeyondLoopback() async throws {
-        let muster = try ExternalProcess(try Self.binary, ["serve", "--rtsp-listen", "0.0.0.0:0", "--rtp-port", "0"])
+        let muster = try ExternalProcess(try Self.binary, ["serve", "--rtsp-listen", "0.0.0.0:0", "--rtp-port", "0", "--api-listen", "127.0.0.1:0"])
         try muster.start()
         let status = try await muster.wait(timeout: .seconds(15))
         #expect(status != 0)
@@ -65,18 +66,35 @@ import Testing
         #expect(muster.standardError.contains(message), "\(muster.standardError)")
     }
 
+    @Test func refusesAnAPIBeyondLoopbackWithoutAdminToken() async throws {
+        let muster = try ExternalProcess(try Self.binary, ["serve", "--rtsp-listen", "127.0.0.1:0", "--rtp-port", "0", "--api-listen", "0.0.0.0:0"])
+        try muster.start()
+        let status = try await muster.wait(timeout: .seconds(15))
+        #expect(status != 0)
+        #expect(muster.standardError.contains("without an admin token"), "\(muster.standardError)")
+    }
+
     /// Reads the RTSP port from the start-up log line of a gateway started on port 0.
     static func rtspPort(loggedBy muster: ExternalProcess) async throws -> Int {
+        try await loggedPort(#"rtsp://127\.0\.0\.1:(\d+)"#, by: muster)
+    }
+
+    /// Reads the API port from the start-up log line of a gateway started on port 0.
+    static func apiPort(loggedBy muster: ExternalProcess) async throws -> Int {
+        try await loggedPort(#"http://127\.0\.0\.1:(\d+)/api"#, by: muster)
+    }
+
+    private static func loggedPort(_ pattern: String, by muster: ExternalProcess) async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             let log = muster.standardError
-            if let range = log.range(of: #"rtsp://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                let address = log[range]
-                if let port = Int(address.split(separator: ":").last ?? "") { return port }
+            if let range = log.range(of: pattern, options: .regularExpression) {
+                let digits = log[range].split(separator: ":").last?.prefix { $0.isNumber } ?? ""
+                if let port = Int(digits) { return port }
             }
             guard muster.isRunning else { throw TestFailure("muster exited: \(log)") }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestFailure("muster logged no RTSP listener: \(muster.standardError)")
+        throw TestFailure("muster logged no listener matching \(pattern): \(muster.standardError)")
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import MusterCore
+import MusterDirectory
+import MusterRTSP
+
+/// What the running gateway does when the directory changes. The API stores a change first
+/// (durably), then tells the runtime, so a crash in between loses nothing: a restart starts
+/// every stored channel.
+public protocol ChannelRuntime: Sendable {
+    /// Starts a pull source (unless on demand); a push channel just waits for its publisher.
+    func channelAdded(_ channel: Channel) async
+    /// Restarts the source if it changed.
+    func channelUpdated(_ channel: Channel, previous: Channel) async
+    /// Stops the source and disconnects consumers and publisher.
+    func channelRemoved(_ channel: Channel) async
+    /// The last error of the channel's source, for its live state.
+    func lastError(ofChannel path: String) -> String?
+    /// The latest position a stream's own telemetry (drone KLV) gave, if any.
+    func latestPosition(ofChannel path: String) -> UnitPosition?
+    /// How often each running source has failed and been reopened.
+    var sourceFailureCounts: [String: Int] { get }
+}
+
+/// Everything the API reads and changes.
+public struct APIServices: Sendable {
+    public var store: any DirectoryStore
+    public var hubs: StreamHubRegistry
+    public var sessions: RTSPSessionRegistry
+    public var runtime: any ChannelRuntime
+    public var events: GatewayEventBus
+    public var metrics: GatewayMetrics
+    public var startedAt: Date
+    public var version: String
+
+    public init(
+        store: any DirectoryStore, hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, runtime: any ChannelRuntime,
+        events: GatewayEventBus, metrics: GatewayMetrics, startedAt: Date = Date(), version: String
+    ) {
+        self.store = store
+        self.hubs = hubs
+        self.sessions = sessions
+        self.runtime = runtime
+        self.events = events
+        self.metrics = metrics
+        self.startedAt = startedAt
+        self.version = version
+    }
+
+    /// The live state of a channel for its document.
+    func state(of path: String, consumerCounts: [String: Int]) -> ChannelStateDocument {
+        ChannelStateDocument(
+            status: hubs.hub(at: path)?.status, consumers: consumerCounts[path] ?? 0,
+            lastError: runtime.lastError(ofChannel: path), position: runtime.latestPosition(ofChannel: path)
+        )
+    }
+
+    func document(for channel: Channel) -> ChannelDocument {
+        ChannelDocument(channel, state: state(of: channel.path.rawValue, consumerCounts: sessions.consumerCounts))
+    }
+
+    func audit(_ identity: APIIdentity, _ action: String, _ target: String, _ detail: String = "") async throws {
+        try await store.appendAudit(AuditEntry(actor: identity.name, action: action, target: target, detail: detail))
+    }
+}

@@ -1,0 +1,115 @@
+import CoreMetrics
+import Foundation
+import Metrics
+import MusterCore
+import MusterRTSP
+import Prometheus
+import Synchronization
+
+private typealias Counter = CoreMetrics.Counter
+private typealias Gauge = CoreMetrics.Gauge
+
+/// The gateway's Prometheus figures, recorded through swift-metrics into a registry of its own
+/// (not the process-wide MetricsSystem, so several gateways can live in one test process).
+/// Live figures (per-channel bitrate, fps, consumers, state) are sampled at scrape time.
+public final class GatewayMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let requestCounters = Mutex<[String: Counter]>([:])
+    private let reconnectCounters = Mutex<[String: (counter: Counter, counted: Int)]>([:])
+    private let channelGauges = Mutex<[String: ChannelGauges]>([:])
+    private let sessionGauges: [RTSPSessionInfo.Role: Gauge]
+    private let channelCountGauge: Gauge
+
+    private struct ChannelGauges {
+        var online: Gauge
+        var bitrate: Gauge
+        var fps: Gauge
+        var consumers: Gauge
+        func destroy() { [online, bitrate, fps, consumers].forEach { $0.destroy() } }
+    }
+
+    public init() {
+        factory = PrometheusMetricsFactory(registry: registry)
+        sessionGauges = [
+            .consumer: Gauge(label: "muster_sessions", dimensions: [("role", "consumer")], factory: factory),
+            .publisher: Gauge(label: "muster_sessions", dimensions: [("role", "publisher")], factory: factory),
+        ]
+        channelCountGauge = Gauge(label: "muster_directory_channels", factory: factory)
+    }
+
+    /// Counts one API request by route template (never the raw path: cardinality stays bounded).
+    func recordRequest(route: String, method: String, status: Int) {
+        let key = "\(route) \(method) \(status)"
+        let counter = requestCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Counter(
+                label: "muster_api_requests_total",
+                dimensions: [("route", route), ("method", method), ("status", "\(status)")], factory: factory
+            )
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// Brings the reconnect counters up to the sources' failure counts.
+    private func sampleReconnects(_ failures: [String: Int]) {
+        reconnectCounters.withLock { counters in
+            for (channel, count) in failures where count > 0 {
+                var entry = counters[channel] ?? (
+                    Counter(label: "muster_source_reconnects_total", dimensions: [("channel", channel)], factory: factory), 0
+                )
+                // A replaced source starts counting at zero again; the counter never goes back.
+                let delta = count >= entry.counted ? count - entry.counted : count
+                if delta > 0 { entry.counter.increment(by: delta) }
+                entry.counted = count
+                counters[channel] = entry
+            }
+        }
+    }
+
+    /// Forgets a removed channel's series.
+    public func removeChannel(_ channel: String) {
+        channelGauges.withLock { $0.removeValue(forKey: channel) }?.destroy()
+        reconnectCounters.withLock { $0.removeValue(forKey: channel) }?.counter.destroy()
+    }
+
+    /// Samples the live figures and renders the Prometheus text exposition.
+    func exposition(hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, sourceFailures: [String: Int], channelCount: Int) -> String {
+        sampleReconnects(sourceFailures)
+        let allSessions = sessions.sessions
+        let consumers = sessions.consumerCounts
+        for role in [RTSPSessionInfo.Role.consumer, .publisher] {
+            sessionGauges[role]?.record(allSessions.filter { $0.role == role }.count)
+        }
+        channelCountGauge.record(channelCount)
+        let paths = Set(hubs.paths)
+        channelGauges.withLock { gauges in
+            for (path, stale) in gauges where !paths.contains(path) {
+                stale.destroy()
+                gauges[path] = nil
+            }
+            for path in paths {
+                guard let status = hubs.hub(at: path)?.status else { continue }
+                let channelGauges = gauges[path] ?? makeChannelGauges(path)
+                gauges[path] = channelGauges
+                channelGauges.online.record(status.isOnline ? 1 : 0)
+                channelGauges.bitrate.record(status.bitsPerSecond)
+                channelGauges.fps.record(status.framesPerSecond)
+                channelGauges.consumers.record(consumers[path] ?? 0)
+            }
+        }
+        return registry.emitToString()
+    }
+
+    private func makeChannelGauges(_ path: String) -> ChannelGauges {
+        let dimensions = [("channel", path)]
+        return ChannelGauges(
+            online: Gauge(label: "muster_channel_online", dimensions: dimensions, factory: factory),
+            bitrate: Gauge(label: "muster_channel_bitrate_bps", dimensions: dimensions, factory: factory),
+            fps: Gauge(label: "muster_channel_fps", dimensions: dimensions, factory: factory),
+            consumers: Gauge(label: "muster_channel_consumers", dimensions: dimensions, factory: factory)
+        )
+    }
+}

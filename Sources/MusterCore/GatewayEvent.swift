@@ -1,0 +1,58 @@
+import Foundation
+import Synchronization
+
+/// Something an operator watching the gateway wants to know at once.
+public struct GatewayEvent: Sendable, Hashable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case channelAdded = "channel.added"
+        case channelRemoved = "channel.removed"
+        case channelOnline = "channel.online"
+        case channelOffline = "channel.offline"
+        case sessionStarted = "session.started"
+        case sessionStopped = "session.stopped"
+    }
+
+    public var kind: Kind
+    public var at: Date
+    /// The channel path the event is about.
+    public var channel: String
+    /// Further facts (session id, role, transport, remote address), never credentials.
+    public var fields: [String: String]
+
+    public init(_ kind: Kind, channel: String, fields: [String: String] = [:], at: Date = Date()) {
+        self.kind = kind
+        self.channel = channel
+        self.fields = fields
+        self.at = at
+    }
+}
+
+/// Hands every event to every current subscriber. Publishing never blocks (it may be called
+/// under a hub's lock); a subscriber that falls more than `bufferSize` events behind loses the
+/// oldest ones rather than slowing the gateway.
+public final class GatewayEventBus: Sendable {
+    public static let bufferSize = 1024
+
+    private let subscribers = Mutex<[UInt64: AsyncStream<GatewayEvent>.Continuation]>([:])
+    private let nextID = Atomic<UInt64>(0)
+
+    public init() {}
+
+    public func publish(_ event: GatewayEvent) {
+        let current = subscribers.withLock { Array($0.values) }
+        for continuation in current { continuation.yield(event) }
+    }
+
+    /// A stream of the events published from now on; it ends when the consumer stops iterating.
+    public func subscribe() -> AsyncStream<GatewayEvent> {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream.makeStream(of: GatewayEvent.self, bufferingPolicy: .bufferingNewest(Self.bufferSize))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
+    }
+
+    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+}

@@ -1,0 +1,117 @@
+import GRDB
+
+/// The access path that drives the scan of indexed channels; every other filter is checked per row.
+enum ChannelScanDriver: Equatable, Sendable {
+    /// Walk the sort order's own index and stop after the page: best when most rows match.
+    case sortOrder
+    /// `channel_by_kind_zone_name` when `byName` (ordered for a name sort), else `…_path`.
+    case kindZone(byName: Bool)
+    case zone(byName: Bool)
+    /// The kind prefix of `channel_by_kind_zone_path`: unordered, for a rare kind.
+    case kind
+    /// `channel_tag`, in path order per tag.
+    case tag
+    case pathRange
+    /// The listed paths, looked up one by one.
+    case onlyPaths
+    /// The name search's candidate ids, looked up one by one.
+    case nameCandidates
+}
+
+/// One `SELECT` of a listing with its arguments.
+struct ChannelListingSQL {
+    var sql: String
+    var arguments: StatementArguments
+
+    /// Indexed channels (`indexed = 1`), read through `driver`; `candidates` feeds `.nameCandidates`.
+    static func indexed(_ request: ChannelListingRequest, driver: ChannelScanDriver, candidates: [Int64]?) -> ChannelListingSQL {
+        var builder = Builder()
+        var pathColumn = "c.path"
+        var tagCondition = "EXISTS (SELECT 1 FROM channel_tag t2 WHERE t2.tag = ? AND t2.path = c.path)"
+        var filtersOnlyPaths = true
+        // INDEXED BY and CROSS JOIN pin the plan the planner below chose from real counts; SQLite's
+        // own planner ignores that a LIMIT lets an ordered scan stop early.
+        switch driver {
+        case .sortOrder: builder.from = "channel c INDEXED BY \(request.sortIndex)"
+        case .kindZone(let byName): builder.from = "channel c INDEXED BY channel_by_kind_zone_\(byName ? "name" : "path")"
+        case .zone(let byName): builder.from = "channel c INDEXED BY channel_by_zone_\(byName ? "name" : "path")"
+        case .kind: builder.from = "channel c INDEXED BY channel_by_kind_zone_path"
+        case .pathRange: builder.from = "channel c INDEXED BY channel_path"
+        case .tag:
+            builder.from = "channel_tag t CROSS JOIN channel c ON c.path = t.path"
+            pathColumn = "t.path"
+            tagCondition = "t.tag = ?"
+        case .onlyPaths:
+            builder.from = "json_each(?) o CROSS JOIN channel c ON c.path = o.value"
+            builder.fromArguments = [SQLJSONArray.strings(request.onlyPaths ?? [])]
+            filtersOnlyPaths = false
+        case .nameCandidates:
+            builder.from = "json_each(?) h CROSS JOIN channel c ON c.id = h.value"
+            builder.fromArguments = [SQLJSONArray.integers(candidates ?? [])]
+        }
+        builder.add("c.indexed = 1")
+        builder.addFilters(request, pathColumn: pathColumn, tagCondition: tagCondition, filtersOnlyPaths: filtersOnlyPaths)
+        return builder.select(request, pathColumn: pathColumn)
+    }
+
+    /// Channels waiting for the catch-up (`indexed = 0`): few, so every filter is a row check.
+    static func pending(_ request: ChannelListingRequest) -> ChannelListingSQL {
+        var builder = Builder()
+        builder.from = "channel c INDEXED BY channel_pending"
+        builder.add("c.indexed = 0")
+        builder.addFilters(
+            request, pathColumn: "c.path", tagCondition: "EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ?)",
+            filtersOnlyPaths: true
+        )
+        return builder.select(request, pathColumn: "c.path")
+    }
+
+    private struct Builder {
+        var from = ""
+        var fromArguments = StatementArguments()
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+
+        mutating func add(_ condition: String, _ values: StatementArguments = []) {
+            conditions.append(condition)
+            arguments += values
+        }
+
+        mutating func addFilters(_ request: ChannelListingRequest, pathColumn: String, tagCondition: String, filtersOnlyPaths: Bool) {
+            if let kind = request.kind { add("c.kind = ?", [kind.rawValue]) }
+            if let zone = request.zone { add("c.zone = ?", [zone]) }
+            if let tag = request.tag { add(tagCondition, [tag]) }
+            if let prefix = request.pathPrefix {
+                // One index range [exact, exact + "0"), minus siblings such as "hq-x" and "hq.x"
+                // ('-' and '.' sort between "hq" and "hq/").
+                add(
+                    "\(pathColumn) >= ? AND \(pathColumn) < ? AND (\(pathColumn) = ? OR \(pathColumn) > ?)",
+                    [prefix.exact, prefix.end, prefix.exact, prefix.children]
+                )
+            }
+            if filtersOnlyPaths, let only = request.onlyPaths {
+                add("c.path IN (SELECT value FROM json_each(?))", [SQLJSONArray.strings(only)])
+            }
+            if let excluded = request.excludedPaths {
+                add("c.path NOT IN (SELECT value FROM json_each(?))", [SQLJSONArray.strings(excluded)])
+            }
+            if let name = request.name { add(ChannelNameSearch.rowCondition, [name.folded]) }
+            if let cursor = request.cursor {
+                let comparison = request.descending ? "<" : ">"
+                let column = request.sort == .path ? pathColumn : request.sortColumn
+                switch (cursor.value, cursor.id) {
+                case (.text(let text), nil): add("\(column) \(comparison) ?", [text])
+                case (.text(let text), .some(let id)): add("(\(column), c.id) \(comparison) (?, ?)", [text, id])
+                case (.number(let number), let id): add("(\(column), c.id) \(comparison) (?, ?)", [number, id ?? 0])
+                }
+            }
+        }
+
+        func select(_ request: ChannelListingRequest, pathColumn: String) -> ChannelListingSQL {
+            let direction = request.descending ? "DESC" : "ASC"
+            let order = request.sort == .path ? "\(pathColumn) \(direction)" : "\(request.sortColumn) \(direction), c.id \(direction)"
+            let sql = "SELECT \(StoredChannel.columns) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+            return ChannelListingSQL(sql: sql, arguments: fromArguments + arguments + [request.limit + 1])
+        }
+    }
+}

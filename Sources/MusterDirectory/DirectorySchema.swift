@@ -1,0 +1,102 @@
+import GRDB
+
+/// The directory's tables and their migrations. Never edit a registered migration: add the next one.
+enum DirectorySchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: channelTables)
+            try db.execute(sql: otherTables)
+        }
+        return migrator
+    }
+
+    /// Times are `REAL` seconds since 1970 everywhere.
+    ///
+    /// `id` is the row's stable integer key (AUTOINCREMENT: never reused, so a cursor or a search
+    /// hit can never name a different channel); `path` is the public key, unique.
+    /// `name_folded` holds the lowercased name only when it differs from `name` (Chinese names
+    /// never do), for case-insensitive search. `tags` is a JSON array.
+    /// `indexed` says whether the row is in the deferred indexes (1) or waits for the catch-up (0);
+    /// every deferred index is partial on `indexed = 1`, and rows change state only together with
+    /// their `channel_tag` rows and their `channel_fts` entry.
+    private static let channelTables = """
+        CREATE TABLE channel (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            path TEXT NOT NULL,
+            name TEXT NOT NULL,
+            name_folded TEXT,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            zone TEXT,
+            unit_id TEXT,
+            latitude REAL,
+            longitude REAL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            on_demand INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            indexed INTEGER NOT NULL DEFAULT 0
+        );
+        -- Kept in the write transaction: uniqueness, the catch-up's queue, and the sparse unit link.
+        CREATE UNIQUE INDEX channel_path ON channel(path);
+        CREATE INDEX channel_pending ON channel(id) WHERE indexed = 0;
+        CREATE INDEX channel_by_unit ON channel(unit_id, path) WHERE unit_id IS NOT NULL;
+        -- Deferred. Sorts other than path break ties by id (the implicit last column).
+        CREATE INDEX channel_by_name ON channel(name) WHERE indexed = 1;
+        CREATE INDEX channel_by_created ON channel(created_at) WHERE indexed = 1;
+        CREATE INDEX channel_by_updated ON channel(updated_at) WHERE indexed = 1;
+        CREATE INDEX channel_by_kind_zone_path ON channel(kind, zone, path) WHERE indexed = 1;
+        CREATE INDEX channel_by_kind_zone_name ON channel(kind, zone, name) WHERE indexed = 1;
+        CREATE INDEX channel_by_zone_path ON channel(zone, path) WHERE indexed = 1;
+        CREATE INDEX channel_by_zone_name ON channel(zone, name) WHERE indexed = 1;
+        -- Tags of indexed channels, in path order per tag.
+        CREATE TABLE channel_tag (
+            tag TEXT NOT NULL,
+            path TEXT NOT NULL,
+            PRIMARY KEY (tag, path)
+        ) WITHOUT ROWID;
+        -- Substring search: trigrams of the folded name plus two U+0001 sentinels, so that every
+        -- one- or two-character substring is the prefix of some trigram (see ChannelNameSearch).
+        -- Contentless and detail=none keep it small; hits are verified against the row.
+        CREATE VIRTUAL TABLE channel_fts USING fts5(
+            text, tokenize = 'trigram case_sensitive 1', detail = none, content = ''
+        );
+        -- The index's (trigram, channel id) pairs, searchable by trigram prefix.
+        CREATE VIRTUAL TABLE channel_fts_terms USING fts5vocab(channel_fts, instance);
+        """
+
+    private static let otherTables = """
+        CREATE TABLE unit (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            latitude REAL,
+            longitude REAL,
+            altitude REAL,
+            speed REAL,
+            heading REAL,
+            accuracy REAL,
+            device_time REAL,
+            received_at REAL,
+            position_source TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE token (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            secret_digest TEXT NOT NULL UNIQUE,
+            created_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at REAL NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        """
+}

@@ -1,0 +1,43 @@
+import MusterCore
+
+/// The source of truth for channels, units, API tokens and the audit trail. Every mutating call
+/// returns only after the change is durable. SQLite (`SQLiteDirectoryStore`) is the embedded
+/// default; a PostgreSQL implementation lets several gateways share one directory.
+public protocol DirectoryStore: Sendable {
+    // Channels
+    func createChannel(_ channel: Channel) async throws(DirectoryError) -> Channel
+    /// Creates the channel, or replaces every field but `createdAt` if its path exists.
+    func upsertChannel(_ channel: Channel) async throws(DirectoryError) -> Channel
+    func updateChannel(at path: ChannelPath, with patch: ChannelPatch) async throws(DirectoryError) -> Channel
+    @discardableResult
+    func deleteChannel(at path: ChannelPath) async throws(DirectoryError) -> Channel
+    func channel(at path: ChannelPath) async throws(DirectoryError) -> Channel?
+    func channels(matching query: ChannelQuery) async throws(DirectoryError) -> ChannelPage
+    func channelCount() async throws(DirectoryError) -> Int
+    /// Stores a batch in one transaction; rows that fail validation or collide are reported by
+    /// their `row` number and skipped, the others stored. `upsert` replaces existing paths
+    /// instead of reporting them.
+    func importChannels(_ rows: [(row: Int, channel: Channel)], upsert: Bool) async throws(DirectoryError) -> ChannelImportResult
+    /// Channels with a pull source that should run all the time (not on demand).
+    func alwaysOnPullChannels() async throws(DirectoryError) -> [Channel]
+
+    // Units
+    func createUnit(_ unit: FieldUnit) async throws(DirectoryError) -> FieldUnit
+    func updateUnit(id: String, with patch: UnitPatch) async throws(DirectoryError) -> FieldUnit
+    @discardableResult
+    func deleteUnit(id: String) async throws(DirectoryError) -> FieldUnit
+    func unit(id: String) async throws(DirectoryError) -> FieldUnit?
+    /// Units ordered by id, after `afterID` when given.
+    func units(afterID: String?, limit: Int) async throws(DirectoryError) -> [FieldUnit]
+    /// Paths of the channels tied to the unit, sorted.
+    func channelPaths(ofUnit id: String) async throws(DirectoryError) -> [ChannelPath]
+
+    // Tokens and audit
+    func createToken(_ token: AccessToken) async throws(DirectoryError)
+    func token(secretDigest: String) async throws(DirectoryError) -> AccessToken?
+    func tokens() async throws(DirectoryError) -> [AccessToken]
+    func deleteToken(id: String) async throws(DirectoryError)
+    func appendAudit(_ entry: AuditEntry) async throws(DirectoryError)
+    /// Newest first.
+    func auditEntries(limit: Int) async throws(DirectoryError) -> [AuditEntry]
+}
