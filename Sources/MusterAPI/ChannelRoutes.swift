@@ -108,12 +108,18 @@ struct ChannelQueryParameters {
             query.descending = descending
         }
         query.cursor = parameters.get("cursor")
-        if let limit = parameters.get("limit") {
-            guard let value = Int(limit), (1...ChannelQuery.maximumLimit).contains(value) else {
-                throw APIProblem.badField("limit", "must be an integer from 1 to \(ChannelQuery.maximumLimit)")
-            }
-            query.limit = value
+        query.limit = try parameters.pageLimit(default: query.limit)
+    }
+}
+
+extension Parameters {
+    /// The `limit` query parameter: 1 to `ChannelQuery.maximumLimit`, `default` when absent.
+    func pageLimit(default defaultLimit: Int) throws(APIProblem) -> Int {
+        guard let text = get("limit") else { return defaultLimit }
+        guard let value = Int(text), (1...ChannelQuery.maximumLimit).contains(value) else {
+            throw APIProblem.badField("limit", "must be an integer from 1 to \(ChannelQuery.maximumLimit)")
         }
+        return value
     }
 }
 

@@ -32,11 +32,7 @@ struct TokenRoutes {
         }
         routes.add(.get, "/api/v1/audit") { request, context in
             try context.require(.admin)
-            var limit = 100
-            if let text = request.uri.queryParameters.get("limit") {
-                guard let value = Int(text), (1...1000).contains(value) else { throw APIProblem.badField("limit", "must be an integer from 1 to 1000") }
-                limit = value
-            }
+            let limit = try request.uri.queryParameters.pageLimit(default: 100)
             return try JSONResponse.ok(["entries": try await services.store.auditEntries(limit: limit).map(AuditDocument.init)])
         }
     }

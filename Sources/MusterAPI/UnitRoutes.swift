@@ -16,11 +16,7 @@ struct UnitRoutes {
 
     private func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         try context.require(.viewer)
-        var limit = 100
-        if let text = request.uri.queryParameters.get("limit") {
-            guard let value = Int(text), (1...1000).contains(value) else { throw APIProblem.badField("limit", "must be an integer from 1 to 1000") }
-            limit = value
-        }
+        let limit = try request.uri.queryParameters.pageLimit(default: 100)
         let after = request.uri.queryParameters.get("cursor")
         // One more than asked tells whether another page follows.
         let units = try await services.store.units(afterID: after, limit: limit + 1)

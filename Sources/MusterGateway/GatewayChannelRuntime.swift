@@ -90,7 +90,11 @@ final class GatewayChannelRuntime: ChannelRuntime {
 
     private func stopSource(at path: String) async {
         guard let source = sources.withLock({ $0.removeValue(forKey: path) }) else { return }
-        // stop() waits for the FFmpeg thread; keep that wait off the cooperative pool's few threads.
+        await Self.stop(source)
+    }
+
+    /// stop() waits for the FFmpeg thread; keep that wait off the cooperative pool's few threads.
+    private static func stop(_ source: FFmpegSource) async {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 source.stop()
@@ -106,14 +110,7 @@ final class GatewayChannelRuntime: ChannelRuntime {
         }
         await withTaskGroup(of: Void.self) { group in
             for source in all {
-                group.addTask {
-                    await withCheckedContinuation { continuation in
-                        Thread.detachNewThread {
-                            source.stop()
-                            continuation.resume()
-                        }
-                    }
-                }
+                group.addTask { await Self.stop(source) }
             }
         }
     }
