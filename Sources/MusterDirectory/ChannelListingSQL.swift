@@ -4,11 +4,10 @@ import GRDB
 enum ChannelScanDriver: Equatable, Sendable {
     /// Walk the sort order's own index and stop after the page: best when most rows match.
     case sortOrder
-    /// `channel_by_kind_zone_path`: in path order within one kind and zone.
-    case kindZone
-    /// `channel_by_zone_path`.
-    case zone
-    /// The kind prefix of `channel_by_kind_zone_path`: never in sort order, for a rare kind.
+    /// `channel_by_kind_zone_name` when `byName` (ordered for a name sort), else `…_path`.
+    case kindZone(byName: Bool)
+    case zone(byName: Bool)
+    /// The kind prefix of `channel_by_kind_zone_path`: unordered, for a rare kind.
     case kind
     /// `channel_tag`, in path order per tag.
     case tag
@@ -17,15 +16,6 @@ enum ChannelScanDriver: Equatable, Sendable {
     case onlyPaths
     /// The name search's candidate ids, looked up one by one.
     case nameCandidates
-
-    /// Whether the driver reads rows in the listing's order, so that the scan can stop after a page.
-    func isOrdered(for sort: ChannelQuery.SortKey) -> Bool {
-        switch self {
-        case .sortOrder: true
-        case .kindZone, .zone, .tag, .pathRange: sort == .path
-        case .kind, .onlyPaths, .nameCandidates: false
-        }
-    }
 }
 
 /// One `SELECT` of a listing with its arguments.
@@ -43,8 +33,8 @@ struct ChannelListingSQL {
         // own planner ignores that a LIMIT lets an ordered scan stop early.
         switch driver {
         case .sortOrder: builder.from = "channel c INDEXED BY \(request.sortIndex)"
-        case .kindZone: builder.from = "channel c INDEXED BY channel_by_kind_zone_path"
-        case .zone: builder.from = "channel c INDEXED BY channel_by_zone_path"
+        case .kindZone(let byName): builder.from = "channel c INDEXED BY channel_by_kind_zone_\(byName ? "name" : "path")"
+        case .zone(let byName): builder.from = "channel c INDEXED BY channel_by_zone_\(byName ? "name" : "path")"
         case .kind: builder.from = "channel c INDEXED BY channel_by_kind_zone_path"
         case .pathRange: builder.from = "channel c INDEXED BY channel_path"
         case .tag:
@@ -62,55 +52,6 @@ struct ChannelListingSQL {
         builder.add("c.indexed = 1")
         builder.addFilters(request, pathColumn: pathColumn, tagCondition: tagCondition, filtersOnlyPaths: filtersOnlyPaths)
         return builder.select(request, pathColumn: pathColumn)
-    }
-
-    /// An ordered driver's scan, stopped after `budget` index entries: the inner query walks the
-    /// index alone (no table reads), the outer one reads those rows and checks every filter.
-    /// `count` tells whether the walk used its whole budget without filling the page.
-    static func budgeted(_ request: ChannelListingRequest, driver: ChannelScanDriver, budget: Int) -> (page: ChannelListingSQL, count: ChannelListingSQL) {
-        var inner = Builder()
-        var key = "c.id"
-        var join = "c.id = s.k"
-        var pathColumn = "c.path"
-        switch driver {
-        case .kindZone:
-            inner.from = "channel c INDEXED BY channel_by_kind_zone_path"
-            inner.add("c.indexed = 1 AND c.kind = ? AND c.zone = ?", [request.kind?.rawValue, request.zone])
-        case .zone:
-            inner.from = "channel c INDEXED BY channel_by_zone_path"
-            inner.add("c.indexed = 1 AND c.zone = ?", [request.zone])
-        case .tag:
-            inner.from = "channel_tag t"
-            inner.add("t.tag = ?", [request.tag])
-            key = "t.path"
-            join = "c.path = s.k"
-            pathColumn = "t.path"
-        case .pathRange:
-            inner.from = "channel c INDEXED BY channel_path"
-        default:
-            inner.from = "channel c INDEXED BY \(request.sortIndex)"
-            // The partial indexes hold only indexed rows; saying so lets SQLite use them.
-            if request.sort != .path { inner.add("c.indexed = 1") }
-        }
-        if let prefix = request.pathPrefix, request.sort == .path {
-            inner.add("\(pathColumn) >= ? AND \(pathColumn) < ?", [prefix.exact, prefix.end])
-        }
-        inner.addCursor(request, pathColumn: pathColumn)
-        let direction = request.descending ? "DESC" : "ASC"
-        let order = request.sort == .path ? "\(pathColumn) \(direction)" : "\(request.sortColumn) \(direction), c.id \(direction)"
-        let innerSQL = "SELECT \(key) AS k FROM \(inner.from) WHERE \(inner.conditions.isEmpty ? "1" : inner.conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
-        let innerArguments = inner.arguments + [budget]
-
-        var outer = Builder()
-        outer.from = "(\(innerSQL)) s CROSS JOIN channel c ON \(join)"
-        outer.fromArguments = innerArguments
-        outer.add("c.indexed = 1")
-        outer.addFilters(
-            request, pathColumn: "c.path", tagCondition: "EXISTS (SELECT 1 FROM channel_tag t2 WHERE t2.tag = ? AND t2.path = c.path)",
-            filtersOnlyPaths: true
-        )
-        let count = ChannelListingSQL(sql: "SELECT count(*) FROM (\(innerSQL))", arguments: innerArguments)
-        return (outer.select(request, pathColumn: "c.path"), count)
     }
 
     /// Channels waiting for the catch-up (`indexed = 0`): few, so every filter is a row check.
@@ -155,10 +96,6 @@ struct ChannelListingSQL {
                 add("c.path NOT IN (SELECT value FROM json_each(?))", [SQLJSONArray.strings(excluded)])
             }
             if let name = request.name { add(ChannelNameSearch.rowCondition, [name.folded]) }
-            addCursor(request, pathColumn: pathColumn)
-        }
-
-        mutating func addCursor(_ request: ChannelListingRequest, pathColumn: String) {
             if let cursor = request.cursor {
                 let comparison = request.descending ? "<" : ">"
                 let column = request.sort == .path ? pathColumn : request.sortColumn

@@ -40,19 +40,16 @@ enum DirectorySchema {
         );
         -- Kept in the write transaction: uniqueness, the catch-up's queue, and the sparse unit link.
         CREATE UNIQUE INDEX channel_path ON channel(path);
-        CREATE INDEX channel_pending ON channel(indexed, id) WHERE indexed = 0;
+        CREATE INDEX channel_pending ON channel(id) WHERE indexed = 0;
         CREATE INDEX channel_by_unit ON channel(unit_id, path) WHERE unit_id IS NOT NULL;
-        -- Deferred. Sorts other than path break ties by id (the implicit last column). Only the
-        -- name index takes rows in random order; (kind, zone, name) and (zone, name) would make a
-        -- kind+zone list by name a little faster but double the catch-up's cost (measured).
-        -- `indexed` leads each partial index although it is constant there: SQLite does not count
-        -- a partial index's WHERE as answered by the index, so without the column every entry read
-        -- also reads its table row to check `indexed = 1`.
-        CREATE INDEX channel_by_name ON channel(indexed, name) WHERE indexed = 1;
-        CREATE INDEX channel_by_created ON channel(indexed, created_at) WHERE indexed = 1;
-        CREATE INDEX channel_by_updated ON channel(indexed, updated_at) WHERE indexed = 1;
-        CREATE INDEX channel_by_kind_zone_path ON channel(indexed, kind, zone, path) WHERE indexed = 1;
-        CREATE INDEX channel_by_zone_path ON channel(indexed, zone, path) WHERE indexed = 1;
+        -- Deferred. Sorts other than path break ties by id (the implicit last column).
+        CREATE INDEX channel_by_name ON channel(name) WHERE indexed = 1;
+        CREATE INDEX channel_by_created ON channel(created_at) WHERE indexed = 1;
+        CREATE INDEX channel_by_updated ON channel(updated_at) WHERE indexed = 1;
+        CREATE INDEX channel_by_kind_zone_path ON channel(kind, zone, path) WHERE indexed = 1;
+        CREATE INDEX channel_by_kind_zone_name ON channel(kind, zone, name) WHERE indexed = 1;
+        CREATE INDEX channel_by_zone_path ON channel(zone, path) WHERE indexed = 1;
+        CREATE INDEX channel_by_zone_name ON channel(zone, name) WHERE indexed = 1;
         -- Tags of indexed channels, in path order per tag.
         CREATE TABLE channel_tag (
             tag TEXT NOT NULL,

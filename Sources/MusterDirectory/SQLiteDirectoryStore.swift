@@ -17,15 +17,10 @@ public final class SQLiteDirectoryStore: DirectoryStore {
     public struct IndexingOptions: Sendable {
         /// Start a catch-up once writes have paused this long.
         public var quietPeriod: Duration = .milliseconds(300)
-        /// Start one anyway when rows have waited this long (a steady trickle of writes)…
+        /// Start one anyway when rows have waited this long (a steady trickle of writes).
         public var maximumDelay: Duration = .seconds(5)
-        /// …unless more rows than this wait: then a bulk import is running, and indexing in
-        /// the middle of it would cost the import most of its speed (small catch-up batches on a
-        /// large table write nearly a page per row and index, as synchronous indexes would).
-        public var maximumForcedBacklog = 50_000
-        /// Rows per catch-up transaction: larger is cheaper per row, smaller keeps writers
-        /// waiting less. 50 000 rows take about 2–3 s on a 2-million-channel directory.
-        public var batchSize = 50_000
+        /// Rows per catch-up transaction: larger is cheaper per row, smaller keeps writers waiting less.
+        public var batchSize = 25_000
         /// When false, rows stay pending until `catchUpIndexes()` is called (tests, benchmarks).
         public var automatic = true
         /// How many index entries a listing counts per filter before it stops trusting that filter
@@ -112,8 +107,6 @@ public final class SQLiteDirectoryStore: DirectoryStore {
                 try db.execute(sql: "PRAGMA cache_size = -262144")
                 // Checkpoint less often: pages written by several transactions are copied once.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
-                // But give the disk back after a large catch-up transaction swelled the WAL.
-                try db.execute(sql: "PRAGMA journal_size_limit = 134217728")
             }
         }
         return configuration
@@ -129,17 +122,11 @@ public final class SQLiteDirectoryStore: DirectoryStore {
         do { return try await pool.write(body) } catch { throw DirectoryError(error) }
     }
 
-    /// A write that changed `rows` channels: the catch-up has new work.
-    func writingChannels<T: Sendable>(rows: Int = 1, _ body: @Sendable (Database) throws -> T) async throws(DirectoryError) -> T {
-        catchUp.writeStarted()
-        do {
-            let result = try await writing(body)
-            catchUp.noteWrite(rows: rows)
-            return result
-        } catch {
-            catchUp.noteWrite(rows: 0)
-            throw error
-        }
+    /// A write that changed channels: the catch-up has new work.
+    func writingChannels<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws(DirectoryError) -> T {
+        let result = try await writing(body)
+        catchUp.noteWrite()
+        return result
     }
 }
 
