@@ -140,7 +140,10 @@ import Testing
                 try await api.stream("/api/v1/events") { text in text.contains("event: channel.online") }
             }
             // Let the subscription start before anything happens.
-            try await Task.sleep(for: .milliseconds(500))
+            let subscribed = ContinuousClock.now + .seconds(20)
+            while harness.gateway.hubs.events.subscriberCount < 2, ContinuousClock.now < subscribed {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             #expect(try await api.post("/api/v1/channels", json: ["path": "drill/cam-3", "kind": "camera", "source": clip]).status == 201)
             let text = try await watcher.value
             #expect(text.contains("event: channel.added\ndata: {"))

@@ -101,7 +101,11 @@ import Testing
             let events = try ExternalProcess(try Self.binary, ["events", "--server", "http://127.0.0.1:\(harness.apiPort)", "--output", "json"])
             try events.start()
             defer { events.stop() }
-            try await Task.sleep(for: .milliseconds(800))
+            // Wait for musterctl's subscription (the gateway's own telemetry reader holds one).
+            let subscribed = ContinuousClock.now + .seconds(20)
+            while harness.gateway.hubs.events.subscriberCount < 2, ContinuousClock.now < subscribed {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             #expect(try await harness.api().post("/api/v1/channels", json: ["path": "ev/cam", "kind": "camera", "source": "push"]).status == 201)
             let deadline = ContinuousClock.now + .seconds(10)
             while !events.standardOutput.contains("channel.added"), ContinuousClock.now < deadline {
