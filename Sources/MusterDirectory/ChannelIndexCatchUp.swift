@@ -20,22 +20,37 @@ final class ChannelIndexCatchUp: Sendable {
         var firstUnindexedWrite: ContinuousClock.Instant?
         var task: Task<Void, Never>?
         var stopped = false
+        /// Rows written since the last batch: past `maximumForcedBacklog`, only a pause starts one.
+        var queuedSinceBatch = 0
+        /// Channel writes started and not yet finished.
+        var inFlight = 0
     }
 
     private let pool: DatabasePool
-    private let options: SQLiteDirectoryStore.IndexingOptions
+    private let options: SQLiteDirectoryStore.Options
     private let state = Mutex(State())
 
-    init(pool: DatabasePool, options: SQLiteDirectoryStore.IndexingOptions) {
+    init(pool: DatabasePool, options: SQLiteDirectoryStore.Options) {
         self.pool = pool
         self.options = options
     }
 
-    /// Called after every committed channel write.
-    func noteWrite() {
-        guard options.automatic else { return }
+    /// Called before a channel write waits for the writer: while one is in flight (an import
+    /// batch takes a while, or waits behind a catch-up batch) the directory is not quiet.
+    func writeStarted() {
+        state.withLock { $0.inFlight += 1 }
+    }
+
+    /// Called after every channel write (committed or not) with how many rows it queued.
+    func noteWrite(rows: Int = 1) {
+        guard options.automatic else {
+            state.withLock { $0.inFlight = max(0, $0.inFlight - 1) }
+            return
+        }
         state.withLock { state in
+            state.inFlight = max(0, state.inFlight - 1)
             state.writes += 1
+            state.queuedSinceBatch += rows
             state.lastWrite = .now
             if state.firstUnindexedWrite == nil { state.firstUnindexedWrite = state.lastWrite }
             startIfIdle(&state)
@@ -45,6 +60,7 @@ final class ChannelIndexCatchUp: Sendable {
     /// At open: finish what an earlier process left pending.
     func scheduleIfPending() {
         guard options.automatic, (try? pool.read(Self.hasPending)) == true else { return }
+        writeStarted()
         noteWrite()
     }
 
@@ -79,9 +95,10 @@ final class ChannelIndexCatchUp: Sendable {
         while !Task.isCancelled {
             let (wait, writesBefore) = state.withLock { state -> (Duration?, Int) in
                 let now = ContinuousClock.now
-                let quietUntil = state.lastWrite + options.quietPeriod
+                // A write in flight postpones the quiet period: it ends a quiet period after it.
+                let quietUntil = state.inFlight > 0 ? now + options.quietPeriod : state.lastWrite + options.quietPeriod
                 let overdueAt = (state.firstUnindexedWrite ?? now) + options.maximumDelay
-                let due = min(quietUntil, overdueAt)
+                let due = state.queuedSinceBatch > options.maximumForcedBacklog ? quietUntil : min(quietUntil, overdueAt)
                 return (due > now ? due - now : nil, state.writes)
             }
             if let wait {
@@ -98,6 +115,7 @@ final class ChannelIndexCatchUp: Sendable {
             }
             let finished = state.withLock { state -> Bool in
                 state.firstUnindexedWrite = nil
+                state.queuedSinceBatch = max(0, state.queuedSinceBatch - indexed)
                 // Done only if the batch emptied the queue and no write slipped in meanwhile.
                 guard indexed < options.batchSize, state.writes == writesBefore else { return false }
                 state.task = nil

@@ -3,21 +3,29 @@ import GRDB
 /// Runs one page of `channels(matching:)` inside a read transaction.
 ///
 /// SQLite's planner, even with statistics, costs an ordered index scan as if it read every row,
-/// although a `LIMIT 100` stops it early: for "kind = drone, sorted by name" it sorts 300 000 rows
-/// instead of walking the name index for 700. So this planner counts, up to a cap, how many index
-/// entries each usable filter would read, and picks:
-/// 1. the narrowest access path if it reads fewer than `probeCap` entries (ordered ones win ties);
-/// 2. else an access path that is already in the sort order (it stops after the page);
-/// 3. else the sort order's own index, checking every filter per row.
-/// With a cap of 10 000 the worst case is about 10 000 rows read either way (few matches sorted, or
-/// 10 000 ÷ matches × page-size rows walked), which stays within a few milliseconds.
+/// although a `LIMIT 100` stops it early: for "kind = drone, sorted by name" it sorts 100 000 rows
+/// instead of walking the name index for 2 000. And no planner knows how matches spread along the
+/// sort order: names containing "矿库" all sort together, far from the start of the name index.
+/// So this one measures instead of estimating:
+/// 1. it counts, up to `probeCap`, the index entries each usable filter would read; if one reads
+///    fewer, that filter drives the scan and the few rows are sorted (ordered filters win ties);
+/// 2. else it walks an index already in the sort order (a filter's, or the sort's own) for a
+///    bounded number of entries (up to the key of the last one, looked up in the index alone),
+///    which fills the page unless the matches are rare or bunched elsewhere;
+/// 3. else it counts again with a cap `fallbackFactor` times higher, and either sorts that many
+///    rows or, past it, walks the sort order to the end.
+/// The first two steps bound a page at a few `probeCap`s of entries read.
 enum ChannelListing {
-    static let defaultProbeCap = 10_000
+    static let defaultProbeCap = 7_500
+    /// The first walk's budget, in index entries.
+    static let walkStart = 1_000
+    /// The second walk's budget is `walkFactor × probeCap`: with 2 000 000 channels and more than
+    /// 7 500 matches spread evenly, 30 000 entries hold a page of 100.
+    static let walkFactor = 4
+    static let fallbackFactor = 20
 
     static func page(_ db: Database, _ request: ChannelListingRequest, probeCap: Int) throws -> ChannelPage {
-        let candidates = try request.name?.candidateIDs(db, cap: probeCap)
-        let driver = try chooseDriver(db, request, candidates: candidates, probeCap: probeCap)
-        var rows = try fetch(db, .indexed(request, driver: driver, candidates: candidates))
+        var rows = try indexedRows(db, request, probeCap: probeCap)
         if try ChannelIndexCatchUp.hasPending(db) {
             rows += try fetch(db, .pending(request))
             rows.sort(by: request.precedes)
@@ -28,69 +36,86 @@ enum ChannelListing {
         return ChannelPage(channels: page.map(\.channel), nextCursor: next)
     }
 
+    private static func indexedRows(_ db: Database, _ request: ChannelListingRequest, probeCap: Int) throws -> [StoredChannel] {
+        var candidates = try request.name?.candidateIDs(db, cap: probeCap)
+        let (driver, walksInOrder) = try plan(db, request, candidates: candidates, probeCap: probeCap)
+        if !walksInOrder {
+            return try fetch(db, .indexed(request, driver: driver, candidates: candidates))
+        }
+        // Walk a little first (most walks fill their page within a few hundred entries), then
+        // far enough that matches as rare as the probe allows (probeCap of N) fill a page.
+        let ordered = driver
+        for budget in [min(walkStart, probeCap), probeCap * walkFactor] {
+            let limits = ChannelListingSQL.boundary(request, driver: ordered, budget: budget)
+            let boundary = try Row.fetchOne(db.cachedStatement(sql: limits.sql), arguments: limits.arguments)
+            let rows = try fetch(db, .indexed(request, driver: ordered, candidates: candidates, until: boundary))
+            // A full page, or the index ended within the budget: done.
+            if rows.count > request.limit || boundary == nil { return rows }
+        }
+        // The walk used its budget without filling the page: matches are rare along this order.
+        let fallbackCap = probeCap * fallbackFactor
+        if request.name != nil, candidates == nil { candidates = try request.name?.candidateIDs(db, cap: fallbackCap) }
+        let wider = try measure(db, request, candidates: candidates, cap: fallbackCap)
+        if let narrow = narrowest(wider.filter { $0.driver != ordered }, sort: request.sort), narrow.count < fallbackCap {
+            return try fetch(db, .indexed(request, driver: narrow.driver, candidates: candidates))
+        }
+        return try fetch(db, .indexed(request, driver: ordered, candidates: candidates))
+    }
+
     private static func fetch(_ db: Database, _ query: ChannelListingSQL) throws -> [StoredChannel] {
         let statement = try db.cachedStatement(sql: query.sql)
         return try Row.fetchAll(statement, arguments: query.arguments).map(StoredChannel.init(row:))
     }
 
-    private struct Option {
+    struct Option: Equatable {
         var driver: ChannelScanDriver
+        /// Index entries the driver reads, counted up to the cap.
         var count: Int
-        var ordered: Bool
     }
 
-    static func chooseDriver(_ db: Database, _ request: ChannelListingRequest, candidates: [Int64]?, probeCap: Int) throws -> ChannelScanDriver {
+    /// Steps 1 and 2: a narrow driver (read it all), or the ordered one to walk with a budget.
+    static func plan(_ db: Database, _ request: ChannelListingRequest, candidates: [Int64]?, probeCap: Int) throws -> (driver: ChannelScanDriver, walksInOrder: Bool) {
+        let options = try measure(db, request, candidates: candidates, cap: probeCap)
+        if let narrow = narrowest(options, sort: request.sort), narrow.count < probeCap { return (narrow.driver, false) }
+        return (options.first { $0.driver.isOrdered(for: request.sort) }?.driver ?? .sortOrder, true)
+    }
+
+    /// The fewest entries to read; an ordered driver wins a tie.
+    static func narrowest(_ options: [Option], sort: ChannelQuery.SortKey) -> Option? {
+        options.min { ($0.count, $0.driver.isOrdered(for: sort) ? 0 : 1) < ($1.count, $1.driver.isOrdered(for: sort) ? 0 : 1) }
+    }
+
+    /// Every driver the filters allow, with its count up to `cap`.
+    static func measure(_ db: Database, _ request: ChannelListingRequest, candidates: [Int64]?, cap: Int) throws -> [Option] {
         var options: [Option] = []
-        let byPath = request.sort == .path
         let range = request.pathPrefix.map { [$0.exact, $0.end] as StatementArguments }
         if let kind = request.kind?.rawValue, let zone = request.zone {
-            let count = try probe(db, cap: probeCap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ? AND zone = ?", [kind, zone], range: range)
-            options.append(Option(driver: .kindZone(byName: false), count: count, ordered: byPath))
-            if request.sort == .name {
-                let all = range == nil ? count : try probe(db, cap: probeCap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ? AND zone = ?", [kind, zone], range: nil)
-                options.append(Option(driver: .kindZone(byName: true), count: all, ordered: true))
-            }
+            let count = try probe(db, cap: cap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ? AND zone = ?", [kind, zone], range: range)
+            options.append(Option(driver: .kindZone, count: count))
         } else if let zone = request.zone {
-            let count = try probe(db, cap: probeCap, "channel_by_zone_path", "indexed = 1 AND zone = ?", [zone], range: range)
-            options.append(Option(driver: .zone(byName: false), count: count, ordered: byPath))
-            if request.sort == .name {
-                let all = range == nil ? count : try probe(db, cap: probeCap, "channel_by_zone_path", "indexed = 1 AND zone = ?", [zone], range: nil)
-                options.append(Option(driver: .zone(byName: true), count: all, ordered: true))
-            }
+            options.append(Option(driver: .zone, count: try probe(db, cap: cap, "channel_by_zone_path", "indexed = 1 AND zone = ?", [zone], range: range)))
         } else if let kind = request.kind?.rawValue {
-            let count = try probe(db, cap: probeCap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ?", [kind], range: nil)
-            options.append(Option(driver: .kind, count: count, ordered: false))
+            options.append(Option(driver: .kind, count: try probe(db, cap: cap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ?", [kind], range: nil)))
         }
         if let tag = request.tag {
-            options.append(Option(driver: .tag, count: try probeTag(db, tag, range: range, cap: probeCap), ordered: byPath))
+            let rangeCondition = range == nil ? "" : " AND path >= ? AND path < ?"
+            let sql = "SELECT count(*) FROM (SELECT 1 FROM channel_tag WHERE tag = ?\(rangeCondition) LIMIT ?)"
+            let count = try Int.fetchOne(db.cachedStatement(sql: sql), arguments: [tag] + (range ?? []) + [cap]) ?? 0
+            options.append(Option(driver: .tag, count: count))
         }
         if let range {
-            // The unique path index has no `indexed` column: count all rows, pending ones too.
-            options.append(Option(driver: .pathRange, count: try probe(db, cap: probeCap, "channel_path", "1", [], range: range), ordered: byPath))
+            // The unique path index has no `indexed` column: this counts pending rows too.
+            options.append(Option(driver: .pathRange, count: try probe(db, cap: cap, "channel_path", "1", [], range: range)))
         }
-        if let only = request.onlyPaths {
-            options.append(Option(driver: .onlyPaths, count: only.count, ordered: false))
-        }
-        if let candidates {
-            options.append(Option(driver: .nameCandidates, count: candidates.count, ordered: false))
-        }
-
-        let narrowest = options.min { ($0.count, $0.ordered ? 0 : 1) < ($1.count, $1.ordered ? 0 : 1) }
-        if let narrowest, narrowest.count < probeCap { return narrowest.driver }
-        if let ordered = options.first(where: \.ordered) { return ordered.driver }
-        return .sortOrder
+        if let only = request.onlyPaths { options.append(Option(driver: .onlyPaths, count: only.count)) }
+        if let candidates { options.append(Option(driver: .nameCandidates, count: candidates.count)) }
+        return options
     }
 
-    /// How many entries of `index` match, counted up to `probeCap` (covering: no table reads).
+    /// How many entries of `index` match, counted up to `cap` (covering: no table reads).
     private static func probe(_ db: Database, cap: Int, _ index: String, _ condition: String, _ arguments: StatementArguments, range: StatementArguments?) throws -> Int {
         let rangeCondition = range == nil ? "" : " AND path >= ? AND path < ?"
         let sql = "SELECT count(*) FROM (SELECT 1 FROM channel INDEXED BY \(index) WHERE \(condition)\(rangeCondition) LIMIT ?)"
         return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments + (range ?? []) + [cap]) ?? 0
-    }
-
-    private static func probeTag(_ db: Database, _ tag: String, range: StatementArguments?, cap: Int) throws -> Int {
-        let rangeCondition = range == nil ? "" : " AND path >= ? AND path < ?"
-        let sql = "SELECT count(*) FROM (SELECT 1 FROM channel_tag WHERE tag = ?\(rangeCondition) LIMIT ?)"
-        return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: [tag] + (range ?? []) + [cap]) ?? 0
     }
 }

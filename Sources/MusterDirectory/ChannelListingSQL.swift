@@ -4,10 +4,11 @@ import GRDB
 enum ChannelScanDriver: Equatable, Sendable {
     /// Walk the sort order's own index and stop after the page: best when most rows match.
     case sortOrder
-    /// `channel_by_kind_zone_name` when `byName` (ordered for a name sort), else `…_path`.
-    case kindZone(byName: Bool)
-    case zone(byName: Bool)
-    /// The kind prefix of `channel_by_kind_zone_path`: unordered, for a rare kind.
+    /// `channel_by_kind_zone_path`: in path order within one kind and zone.
+    case kindZone
+    /// `channel_by_zone_path`.
+    case zone
+    /// The kind prefix of `channel_by_kind_zone_path`: never in sort order, for a rare kind.
     case kind
     /// `channel_tag`, in path order per tag.
     case tag
@@ -16,6 +17,15 @@ enum ChannelScanDriver: Equatable, Sendable {
     case onlyPaths
     /// The name search's candidate ids, looked up one by one.
     case nameCandidates
+
+    /// Whether the driver reads rows in the listing's order, so that the scan can stop after a page.
+    func isOrdered(for sort: ChannelQuery.SortKey) -> Bool {
+        switch self {
+        case .sortOrder: true
+        case .kindZone, .zone, .tag, .pathRange: sort == .path
+        case .kind, .onlyPaths, .nameCandidates: false
+        }
+    }
 }
 
 /// One `SELECT` of a listing with its arguments.
@@ -24,17 +34,17 @@ struct ChannelListingSQL {
     var arguments: StatementArguments
 
     /// Indexed channels (`indexed = 1`), read through `driver`; `candidates` feeds `.nameCandidates`.
-    static func indexed(_ request: ChannelListingRequest, driver: ChannelScanDriver, candidates: [Int64]?) -> ChannelListingSQL {
+    static func indexed(_ request: ChannelListingRequest, driver: ChannelScanDriver, candidates: [Int64]?, until boundary: Row? = nil) -> ChannelListingSQL {
         var builder = Builder()
         var pathColumn = "c.path"
         var tagCondition = "EXISTS (SELECT 1 FROM channel_tag t2 WHERE t2.tag = ? AND t2.path = c.path)"
         var filtersOnlyPaths = true
-        // INDEXED BY and CROSS JOIN pin the plan the planner below chose from real counts; SQLite's
+        // INDEXED BY and CROSS JOIN pin the plan that ChannelListing chose from real counts; SQLite's
         // own planner ignores that a LIMIT lets an ordered scan stop early.
         switch driver {
         case .sortOrder: builder.from = "channel c INDEXED BY \(request.sortIndex)"
-        case .kindZone(let byName): builder.from = "channel c INDEXED BY channel_by_kind_zone_\(byName ? "name" : "path")"
-        case .zone(let byName): builder.from = "channel c INDEXED BY channel_by_zone_\(byName ? "name" : "path")"
+        case .kindZone: builder.from = "channel c INDEXED BY channel_by_kind_zone_path"
+        case .zone: builder.from = "channel c INDEXED BY channel_by_zone_path"
         case .kind: builder.from = "channel c INDEXED BY channel_by_kind_zone_path"
         case .pathRange: builder.from = "channel c INDEXED BY channel_path"
         case .tag:
@@ -51,7 +61,60 @@ struct ChannelListingSQL {
         }
         builder.add("c.indexed = 1")
         builder.addFilters(request, pathColumn: pathColumn, tagCondition: tagCondition, filtersOnlyPaths: filtersOnlyPaths)
-        return builder.select(request, pathColumn: pathColumn)
+        if let boundary {
+            let comparison = request.descending ? ">=" : "<="
+            if request.sort == .path {
+                builder.add("\(pathColumn) \(comparison) ?", [boundary[0] as DatabaseValue])
+            } else {
+                builder.add("(\(request.sortColumn), c.id) \(comparison) (?, ?)", [boundary[0] as DatabaseValue, boundary[1] as DatabaseValue])
+            }
+        }
+        if driver.isOrdered(for: request.sort) { return builder.select(request, pathColumn: pathColumn) }
+        // Rows read out of order are sorted: sort their keys and ids only, then read the page's
+        // rows — a sorter full of whole rows (URLs, tags) cost a third of such a query.
+        let keys = builder.select(request, pathColumn: pathColumn, columns: "c.id")
+        var outer = Builder()
+        outer.from = "channel c"
+        outer.add("c.id IN (\(keys.sql))", keys.arguments)
+        return outer.select(request, pathColumn: "c.path")
+    }
+
+    /// The sort key of the `budget`-th entry an ordered driver would read after the cursor,
+    /// read from the index alone; nil if the index ends sooner. A walk limited to keys up to it
+    /// reads at most `budget` entries and still stops as soon as its page is full.
+    static func boundary(_ request: ChannelListingRequest, driver: ChannelScanDriver, budget: Int) -> ChannelListingSQL {
+        var inner = Builder()
+        var pathColumn = "c.path"
+        switch driver {
+        case .kindZone:
+            inner.from = "channel c INDEXED BY channel_by_kind_zone_path"
+            inner.add("c.indexed = 1 AND c.kind = ? AND c.zone = ?", [request.kind?.rawValue, request.zone])
+        case .zone:
+            inner.from = "channel c INDEXED BY channel_by_zone_path"
+            inner.add("c.indexed = 1 AND c.zone = ?", [request.zone])
+        case .tag:
+            inner.from = "channel_tag t"
+            inner.add("t.tag = ?", [request.tag])
+            pathColumn = "t.path"
+        case .pathRange:
+            inner.from = "channel c INDEXED BY channel_path"
+        default:
+            inner.from = "channel c INDEXED BY \(request.sortIndex)"
+            // The partial indexes hold only indexed rows; saying so lets SQLite use them.
+            if request.sort != .path { inner.add("c.indexed = 1") }
+        }
+        if let prefix = request.pathPrefix, request.sort == .path {
+            inner.add("\(pathColumn) >= ? AND \(pathColumn) < ?", [prefix.exact, prefix.end])
+        }
+        inner.addCursor(request, pathColumn: pathColumn)
+        let direction = request.descending ? "DESC" : "ASC"
+        let columns = request.sort == .path ? pathColumn : "\(request.sortColumn), c.id"
+        let order = request.sort == .path ? "\(pathColumn) \(direction)" : "\(request.sortColumn) \(direction), c.id \(direction)"
+        let conditions = inner.conditions.isEmpty ? "1" : inner.conditions.joined(separator: " AND ")
+        return ChannelListingSQL(
+            sql: "SELECT \(columns) FROM \(inner.from) WHERE \(conditions) ORDER BY \(order) LIMIT 1 OFFSET ?",
+            arguments: inner.arguments + [budget - 1]
+        )
     }
 
     /// Channels waiting for the catch-up (`indexed = 0`): few, so every filter is a row check.
@@ -96,6 +159,10 @@ struct ChannelListingSQL {
                 add("c.path NOT IN (SELECT value FROM json_each(?))", [SQLJSONArray.strings(excluded)])
             }
             if let name = request.name { add(ChannelNameSearch.rowCondition, [name.folded]) }
+            addCursor(request, pathColumn: pathColumn)
+        }
+
+        mutating func addCursor(_ request: ChannelListingRequest, pathColumn: String) {
             if let cursor = request.cursor {
                 let comparison = request.descending ? "<" : ">"
                 let column = request.sort == .path ? pathColumn : request.sortColumn
@@ -107,10 +174,10 @@ struct ChannelListingSQL {
             }
         }
 
-        func select(_ request: ChannelListingRequest, pathColumn: String) -> ChannelListingSQL {
+        func select(_ request: ChannelListingRequest, pathColumn: String, columns: String = StoredChannel.columns) -> ChannelListingSQL {
             let direction = request.descending ? "DESC" : "ASC"
             let order = request.sort == .path ? "\(pathColumn) \(direction)" : "\(request.sortColumn) \(direction), c.id \(direction)"
-            let sql = "SELECT \(StoredChannel.columns) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+            let sql = "SELECT \(columns) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
             return ChannelListingSQL(sql: sql, arguments: fromArguments + arguments + [request.limit + 1])
         }
     }

@@ -1,9 +1,13 @@
 /// The rules a channel or unit must meet before it is stored. Errors name the field as the API
 /// spells it (`unit_id`, `on_demand`), so the API can pass them on unchanged.
 public enum ChannelValidation {
+    /// Characters (grapheme clusters) in a channel or unit name.
     public static let maximumNameLength = 200
+    /// Bytes in a zone or tag.
     public static let maximumLabelLength = 64
+    /// Tags on one channel.
     public static let maximumTagCount = 32
+    /// Bytes in a pull URL.
     public static let maximumSourceBytes = 2048
 
     /// The channel as it will be stored (tags without duplicates), or the first problem found.

@@ -66,7 +66,7 @@ extension SQLiteDirectoryStore {
         }
         let now = Date().timeIntervalSince1970
         let accepted = valid
-        let (imported, collisions) = try await writingChannels { db in
+        let (imported, collisions) = try await writingChannels(rows: accepted.count) { db in
             var imported = 0
             var collisions: [ChannelImportResult.RowError] = []
             for (row, channel) in accepted {

@@ -13,14 +13,24 @@ import GRDB
 /// is what lets a bulk import run at full speed on a directory that already holds millions of
 /// channels: random inserts into a dozen indexes cost one written page each per row.
 public final class SQLiteDirectoryStore: DirectoryStore {
-    /// Tuning of the deferred indexes; the defaults suit a gateway.
-    public struct IndexingOptions: Sendable {
+    /// Tuning of the deferred indexes and of memory; the defaults suit a gateway.
+    public struct Options: Sendable {
+        /// Bytes of the file that readers map instead of copying pages through read(2). System
+        /// calls are dear on virtual machines: at 2 000 000 channels, listings and searches took
+        /// 2–3 times longer without the map. But mapped pages count as resident memory (about
+        /// 0.8 GB at that size, file-backed and reclaimable); 0 keeps the process small instead.
+        public var memoryMapSize = 2_147_418_112
         /// Start a catch-up once writes have paused this long.
         public var quietPeriod: Duration = .milliseconds(300)
-        /// Start one anyway when rows have waited this long (a steady trickle of writes).
+        /// Start one anyway when rows have waited this long (a steady trickle of writes)…
         public var maximumDelay: Duration = .seconds(5)
-        /// Rows per catch-up transaction: larger is cheaper per row, smaller keeps writers waiting less.
-        public var batchSize = 25_000
+        /// …unless more rows than this wait: then a bulk import is running, and indexing in
+        /// the middle of it would cost the import most of its speed (small catch-up batches on a
+        /// large table write nearly a page per row and index, as synchronous indexes would).
+        public var maximumForcedBacklog = 50_000
+        /// Rows per catch-up transaction: larger is cheaper per row, smaller keeps writers
+        /// waiting less. 50 000 rows take about 2–3 s on a 2-million-channel directory.
+        public var batchSize = 50_000
         /// When false, rows stay pending until `catchUpIndexes()` is called (tests, benchmarks).
         public var automatic = true
         /// How many index entries a listing counts per filter before it stops trusting that filter
@@ -40,28 +50,28 @@ public final class SQLiteDirectoryStore: DirectoryStore {
 
     /// Opens the directory at `path`, creating the file and migrating its schema as needed.
     public convenience init(path: String) throws(DirectoryError) {
-        try self.init(path: path, indexing: IndexingOptions())
+        try self.init(path: path, options: Options())
     }
 
-    /// Opens the directory at `path` with explicit indexing options.
-    public init(path: String, indexing: IndexingOptions, removesFilesOnDeinit: Bool = false) throws(DirectoryError) {
+    /// Opens the directory at `path` with explicit tuning.
+    public init(path: String, options: Options, removesFilesOnDeinit: Bool = false) throws(DirectoryError) {
         do {
-            pool = try DatabasePool(path: path, configuration: Self.configuration())
+            pool = try DatabasePool(path: path, configuration: Self.configuration(options))
             try DirectorySchema.migrator.migrate(pool)
         } catch {
             throw DirectoryError(error)
         }
-        catchUp = ChannelIndexCatchUp(pool: pool, options: indexing)
-        listingProbeCap = indexing.listingProbeCap
+        catchUp = ChannelIndexCatchUp(pool: pool, options: options)
+        listingProbeCap = options.listingProbeCap
         self.removesFilesOnDeinit = removesFilesOnDeinit
         catchUp.scheduleIfPending()
     }
 
     /// A store in a fresh temporary file that is removed when the store goes away (tests, tools).
     /// A file, not `:memory:`, because a WAL pool needs one.
-    public static func temporary(indexing: IndexingOptions = IndexingOptions()) throws(DirectoryError) -> SQLiteDirectoryStore {
+    public static func temporary(options: Options = Options()) throws(DirectoryError) -> SQLiteDirectoryStore {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("muster-directory-\(UUID().uuidString).sqlite").path
-        return try SQLiteDirectoryStore(path: file, indexing: indexing, removesFilesOnDeinit: true)
+        return try SQLiteDirectoryStore(path: file, options: options, removesFilesOnDeinit: true)
     }
 
     deinit {
@@ -89,7 +99,7 @@ public final class SQLiteDirectoryStore: DirectoryStore {
         try await reading { db in try ChannelIndexCatchUp.pendingCount(db) }
     }
 
-    private static func configuration() -> Configuration {
+    private static func configuration(_ options: Options) -> Configuration {
         var configuration = Configuration()
         // Another process (musterctl's offline commands, an operator's sqlite3) may hold the lock briefly.
         configuration.busyMode = .timeout(10)
@@ -99,14 +109,19 @@ public final class SQLiteDirectoryStore: DirectoryStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Sorting and the probes' temporary B-trees stay in memory.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
-            // Readers map the file instead of copying pages through read(2) (system calls are the
-            // dominant cost on virtual machines); 2 GiB minus 64 KiB is SQLite's compiled ceiling here.
-            try db.execute(sql: "PRAGMA mmap_size = 2147418112")
-            if !db.configuration.readonly {
-                // The writer walks a dozen indexes during a catch-up: give it a large page cache.
-                try db.execute(sql: "PRAGMA cache_size = -262144")
+            // Page caches are bounded so that the gateway stays small (see `Options.memoryMapSize`
+            // for the mapped part).
+            try db.execute(sql: "PRAGMA mmap_size = \(max(0, options.memoryMapSize))")
+            if db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -8192")
+            } else {
+                // The writer's working set: the tails of the table and its synchronous indexes during
+                // an import, the deferred indexes during a catch-up.
+                try db.execute(sql: "PRAGMA cache_size = -131072")
                 // Checkpoint less often: pages written by several transactions are copied once.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
+                // But give the disk back after a large catch-up transaction swelled the WAL.
+                try db.execute(sql: "PRAGMA journal_size_limit = 134217728")
             }
         }
         return configuration
@@ -122,11 +137,17 @@ public final class SQLiteDirectoryStore: DirectoryStore {
         do { return try await pool.write(body) } catch { throw DirectoryError(error) }
     }
 
-    /// A write that changed channels: the catch-up has new work.
-    func writingChannels<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws(DirectoryError) -> T {
-        let result = try await writing(body)
-        catchUp.noteWrite()
-        return result
+    /// A write that changed `rows` channels: the catch-up has new work.
+    func writingChannels<T: Sendable>(rows: Int = 1, _ body: @Sendable (Database) throws -> T) async throws(DirectoryError) -> T {
+        catchUp.writeStarted()
+        do {
+            let result = try await writing(body)
+            catchUp.noteWrite(rows: rows)
+            return result
+        } catch {
+            catchUp.noteWrite(rows: 0)
+            throw error
+        }
     }
 }
 

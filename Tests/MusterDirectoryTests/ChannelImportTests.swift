@@ -59,10 +59,10 @@ import Testing
     }
 
     @Test func largeBatchesAreIndexedInSeveralCatchUpRounds() async throws {
-        var options = SQLiteDirectoryStore.IndexingOptions()
+        var options = SQLiteDirectoryStore.Options()
         options.automatic = false
         options.batchSize = 700
-        let store = try SQLiteDirectoryStore.temporary(indexing: options)
+        let store = try SQLiteDirectoryStore.temporary(options: options)
         let rows = (0..<5000).map { (row: $0 + 1, channel: F.channel("bulk/cam-\($0)", name: "监控点 \($0)", zone: "z\($0 % 7)", tags: $0 % 10 == 0 ? ["ten"] : [])) }
         #expect(try await store.importChannels(rows, upsert: false).imported == 5000)
         #expect(try await store.pendingIndexCount() == 5000)
@@ -75,9 +75,9 @@ import Testing
     }
 
     @Test func theCatchUpRunsByItselfWhenWritesPause() async throws {
-        var options = SQLiteDirectoryStore.IndexingOptions()
+        var options = SQLiteDirectoryStore.Options()
         options.quietPeriod = .milliseconds(20)
-        let store = try SQLiteDirectoryStore.temporary(indexing: options)
+        let store = try SQLiteDirectoryStore.temporary(options: options)
         try await F.importAll(store, (0..<50).map { F.channel("c\($0)") })
         var pending = try await store.pendingIndexCount()
         for _ in 0..<500 where pending > 0 {

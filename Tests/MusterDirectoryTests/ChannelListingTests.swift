@@ -93,6 +93,14 @@ import Testing
         }
     }
 
+    @Test func pathListsTravelAsJSONArrays() throws {
+        let text = SQLJSONArray.strings(["hq/a", "quote\"d", "back\\slash", "tab\t", "东侧"])
+        let decoded = try JSONDecoder().decode([String].self, from: Data(text.utf8))
+        #expect(decoded == ["hq/a", "quote\"d", "back\\slash", "tab\t", "东侧"])
+        #expect(SQLJSONArray.strings([]) == "[]")
+        #expect(SQLJSONArray.integers([3, 1]) == "[3,1]")
+    }
+
     @Test func theLastPageHasNoCursor() async throws {
         let store = try F.store()
         try await F.importAll(store, (0..<3).map { F.channel("c\($0)") })
@@ -135,18 +143,33 @@ import Testing
         var channels = (0..<40).map { F.channel("bulk/c\($0)", kind: .camera, zone: "busy", tags: ["common"]) }
         channels.append(F.channel("rare/d1", kind: .drone, zone: "busy", tags: ["rare"]))
         try await F.seed(store, channels, state: .indexed)
-        func driver(_ configure: (inout ChannelQuery) -> Void) async throws -> ChannelScanDriver {
+        func plan(_ configure: (inout ChannelQuery) -> Void) async throws -> String {
             let request = try ChannelListingRequest(F.query(configure))
-            return try await store.pool.read { db in try ChannelListing.chooseDriver(db, request, candidates: nil, probeCap: 10) }
+            let plan = try await store.pool.read { db in try ChannelListing.plan(db, request, candidates: nil, probeCap: 10) }
+            return "\(plan.walksInOrder ? "walk" : "read") \(plan.driver)"
         }
-        #expect(try await driver { _ in } == .sortOrder)
-        #expect(try await driver { $0.kind = .drone } == .kind)
-        #expect(try await driver { $0.kind = .camera; $0.sort = .name } == .sortOrder)
-        #expect(try await driver { $0.kind = .camera; $0.zone = "busy"; $0.sort = .name } == .kindZone(byName: true))
-        #expect(try await driver { $0.zone = "busy" } == .zone(byName: false))
-        #expect(try await driver { $0.zone = "busy"; $0.tag = "rare" } == .tag)
-        #expect(try await driver { $0.tag = "common"; $0.sort = .createdAt } == .sortOrder)
-        #expect(try await driver { $0.pathPrefix = "rare"; $0.sort = .name } == .pathRange)
-        #expect(try await driver { $0.onlyPaths = ["rare/d1"]; $0.zone = "busy" } == .onlyPaths)
+        #expect(try await plan { _ in } == "walk sortOrder")
+        #expect(try await plan { $0.kind = .drone } == "read kind")
+        #expect(try await plan { $0.kind = .camera; $0.sort = .name } == "walk sortOrder")
+        #expect(try await plan { $0.kind = .camera; $0.zone = "busy" } == "walk kindZone")
+        #expect(try await plan { $0.kind = .drone; $0.zone = "busy"; $0.sort = .name } == "read kindZone")
+        #expect(try await plan { $0.zone = "busy"; $0.sort = .name } == "walk sortOrder")
+        #expect(try await plan { $0.zone = "busy"; $0.tag = "rare" } == "read tag")
+        #expect(try await plan { $0.tag = "common"; $0.sort = .createdAt } == "walk sortOrder")
+        #expect(try await plan { $0.pathPrefix = "rare"; $0.sort = .name } == "read pathRange")
+        #expect(try await plan { $0.onlyPaths = ["rare/d1"]; $0.zone = "busy" } == "read onlyPaths")
+    }
+
+    /// Matches bunched far along the sort order: the budgeted walk gives up and a filter drives.
+    @Test func rareMatchesAlongTheSortOrderFallBackToAFilter() async throws {
+        let store = try F.store(probeCap: 5)
+        // 60 cameras, then 8 drones whose paths sort last: a walk in path order finds no drone
+        // within its budget of 5 entries, and the kind filter (8 > 5 entries) was not narrow.
+        let channels = (0..<60).map { F.channel("a/cam-\($0)") } + (0..<8).map { F.channel("z/drone-\($0)", kind: .drone) }
+        try await F.seed(store, channels, state: .indexed)
+        let listed = try await F.allPages(store, F.query { $0.kind = .drone; $0.limit = 3 })
+        #expect(F.paths(listed.channels) == (0..<8).map { "z/drone-\($0)" })
+        let byName = try await F.allPages(store, F.query { $0.nameContains = "drone"; $0.sort = .name; $0.limit = 3 })
+        #expect(byName.channels.count == 8)
     }
 }

@@ -11,10 +11,10 @@ import Testing
     @Test func everythingSurvivesCloseAndReopen() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("muster-durability-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
-        var manual = SQLiteDirectoryStore.IndexingOptions()
+        var manual = SQLiteDirectoryStore.Options()
         manual.automatic = false
 
-        let first = try SQLiteDirectoryStore(path: file, indexing: manual)
+        let first = try SQLiteDirectoryStore(path: file, options: manual)
         try await F.importAll(first, (0..<20).map { F.channel("site/cam-\($0)", name: "尾矿库\($0)号坝", zone: "z\($0 % 2)", tags: ["t\($0 % 3)"]) })
         try await first.catchUpIndexes()
         let late = try await first.createChannel(F.channel("site/late", name: "Late Gate", tags: ["t0"]))  // left pending
@@ -25,9 +25,9 @@ import Testing
         await #expect(throws: DirectoryError.self) { try await first.channelCount() }
 
         // Reopened with automatic indexing: the pending row is picked up by itself.
-        var automatic = SQLiteDirectoryStore.IndexingOptions()
+        var automatic = SQLiteDirectoryStore.Options()
         automatic.quietPeriod = .milliseconds(10)
-        let second = try SQLiteDirectoryStore(path: file, indexing: automatic)
+        let second = try SQLiteDirectoryStore(path: file, options: automatic)
         #expect(try await second.channelCount() == 21)
         #expect(try await second.channel(at: F.path("site/late")) == late)
         #expect(try await second.unit(id: "u1")?.kind == .drone)
@@ -49,7 +49,7 @@ import Testing
         let store = try F.store()
         let migrations = try await store.pool.read { db in try DirectorySchema.migrator.appliedMigrations(db) }
         #expect(migrations == ["v1"])
-        let reopened = try SQLiteDirectoryStore(path: store.path, indexing: SQLiteDirectoryStore.IndexingOptions())
+        let reopened = try SQLiteDirectoryStore(path: store.path, options: SQLiteDirectoryStore.Options())
         #expect(try await reopened.channelCount() == 0)
         try await reopened.close()
     }

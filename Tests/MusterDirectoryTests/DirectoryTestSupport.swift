@@ -20,10 +20,10 @@ enum DirectoryFixtures {
     /// A store in a temporary file whose catch-up runs only when asked, so the state is the test's choice.
     /// `probeCap` as low as 2 makes small data exercise every listing plan.
     static func store(probeCap: Int? = nil) throws -> SQLiteDirectoryStore {
-        var options = SQLiteDirectoryStore.IndexingOptions()
+        var options = SQLiteDirectoryStore.Options()
         options.automatic = false
         if let probeCap { options.listingProbeCap = probeCap }
-        return try SQLiteDirectoryStore.temporary(indexing: options)
+        return try SQLiteDirectoryStore.temporary(options: options)
     }
 
     static func path(_ text: String) -> ChannelPath {
