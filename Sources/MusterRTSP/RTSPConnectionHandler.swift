@@ -470,6 +470,8 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private func pause(_ session: RTSPServerSession) throws(RTSPRequestError) -> RTSPResponse {
         if case .playing(let player) = session.state {
             context.fanouts.detach(player, from: session.hub)
+            // A paused consumer receives nothing; PLAY registers it again.
+            context.sessions.remove(id: session.id)
             session.state = .ready
         } else if case .recording = session.state {
             throw RTSPRequestError(.methodNotValidInThisState, "a recording session cannot pause; TEARDOWN to stop publishing")
