@@ -82,6 +82,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "MusterKLV", swiftSettings: swiftSettings),
+        .target(name: "MusterPositionFormats", swiftSettings: swiftSettings),
         .target(
             name: "MusterDirectory",
             dependencies: [
@@ -91,9 +92,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MusterTracker",
+            dependencies: [
+                "MusterCore", "MusterDirectory", "MusterPositionFormats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MusterAPI",
             dependencies: [
-                "MusterCore", "MusterDirectory", "MusterRTSP",
+                "MusterCore", "MusterDirectory", "MusterRTSP", "MusterTracker", "MusterPositionFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -104,7 +116,8 @@ let package = Package(
         .target(
             name: "MusterGateway",
             dependencies: [
-                "MusterCore", "MusterRTSP", "MusterFFmpeg", "MusterDirectory", "MusterAPI", "MusterKLV",
+                "MusterCore", "MusterRTSP", "MusterFFmpeg", "MusterDirectory", "MusterAPI", "MusterKLV", "MusterTracker",
+                "MusterPositionFormats",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,8 +149,9 @@ let package = Package(
         .testTarget(
             name: "MusterAPITests",
             dependencies: [
-                "MusterAPI", "MusterDirectory", "MusterCore", "MusterRTSP",
+                "MusterAPI", "MusterDirectory", "MusterCore", "MusterRTSP", "MusterTracker",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -154,6 +168,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MusterKLVTests", dependencies: ["MusterKLV"], swiftSettings: swiftSettings),
+        .testTarget(name: "MusterPositionFormatsTests", dependencies: ["MusterPositionFormats"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MusterTrackerTests",
+            dependencies: ["MusterTracker", "MusterDirectory", "MusterPositionFormats", "MusterCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "MusterDirectoryTests", dependencies: ["MusterDirectory", "MusterCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MusterCoreTests", dependencies: ["MusterCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MusterRTPTests", dependencies: ["MusterRTP", "MusterCore"], swiftSettings: swiftSettings),

@@ -62,6 +62,7 @@ public final class APIServer: Sendable {
         ChannelRoutes(services: services).register(on: routes)
         ImportExportRoutes(services: services).register(on: routes)
         UnitRoutes(services: services).register(on: routes)
+        TrackingRoutes(services: services).register(on: routes)
         SessionRoutes(services: services).register(on: routes)
         TokenRoutes(services: services).register(on: routes)
         GatewayRoutes(services: services).register(on: routes)

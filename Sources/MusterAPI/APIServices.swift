@@ -2,6 +2,7 @@ import Foundation
 import MusterCore
 import MusterDirectory
 import MusterRTSP
+import MusterTracker
 
 /// What the running gateway does when the directory changes. The API stores a change first
 /// (durably), then tells the runtime, so a crash in between loses nothing: a restart starts
@@ -29,13 +30,18 @@ public struct APIServices: Sendable {
     public var runtime: any ChannelRuntime
     public var events: GatewayEventBus
     public var metrics: GatewayMetrics
+    public var tracker: PositionTracker
+    public var rtspAddress: RTSPAdvertisedAddress
     public var startedAt: Date
     public var version: String
 
     public init(
         store: any DirectoryStore, hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, runtime: any ChannelRuntime,
-        events: GatewayEventBus, metrics: GatewayMetrics, startedAt: Date = Date(), version: String
+        events: GatewayEventBus, metrics: GatewayMetrics, tracker: PositionTracker, rtspAddress: RTSPAdvertisedAddress,
+        startedAt: Date = Date(), version: String
     ) {
+        self.tracker = tracker
+        self.rtspAddress = rtspAddress
         self.store = store
         self.hubs = hubs
         self.sessions = sessions
@@ -60,5 +66,30 @@ public struct APIServices: Sendable {
 
     func audit(_ identity: APIIdentity, _ action: String, _ target: String, _ detail: String = "") async throws {
         try await store.appendAudit(AuditEntry(actor: identity.name, action: action, target: target, detail: detail))
+    }
+}
+
+/// How consumers reach a channel over RTSP, for the URLs the API hands out.
+public struct RTSPAdvertisedAddress: Sendable, Hashable {
+    /// The RTSP listener's host; a wildcard address (0.0.0.0, ::) is replaced by the host the
+    /// API caller used, which is how that caller reaches this gateway.
+    public var listenHost: String
+    public var port: Int
+
+    public init(listenHost: String, port: Int) {
+        self.listenHost = listenHost
+        self.port = port
+    }
+
+    func host(requestHost authority: String?) -> String {
+        guard ["0.0.0.0", "::", ""].contains(listenHost) else { return listenHost }
+        guard let authority, !authority.isEmpty else { return "127.0.0.1" }
+        if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") { return String(authority[...end]) }
+        return String(authority.split(separator: ":", maxSplits: 1).first ?? "127.0.0.1")
+    }
+
+    func url(path: String, host: String) -> String {
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "rtsp://\(bracketed):\(port)/\(path)"
     }
 }

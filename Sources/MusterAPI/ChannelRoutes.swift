@@ -128,11 +128,11 @@ enum JSONResponse {
         try make(value, status: .ok)
     }
 
-    static func make(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status, contentType: String = "application/json") throws -> Response {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.withoutEscapingSlashes]
         let data = try encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

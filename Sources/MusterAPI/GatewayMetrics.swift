@@ -3,6 +3,7 @@ import Foundation
 import Metrics
 import MusterCore
 import MusterRTSP
+import MusterTracker
 import Prometheus
 import Synchronization
 
@@ -20,6 +21,9 @@ public final class GatewayMetrics: Sendable {
     private let channelGauges = Mutex<[String: ChannelGauges]>([:])
     private let sessionGauges: [RTSPSessionInfo.Role: Gauge]
     private let channelCountGauge: Gauge
+    /// Position counters by their labels, with the count they were last brought up to.
+    private let positionCounters = Mutex<[[String]: (counter: Counter, counted: Int)]>([:])
+    private let trackedUnitsGauge: Gauge
 
     private struct ChannelGauges {
         var online: Gauge
@@ -36,6 +40,7 @@ public final class GatewayMetrics: Sendable {
             .publisher: Gauge(label: "muster_sessions", dimensions: [("role", "publisher")], factory: factory),
         ]
         channelCountGauge = Gauge(label: "muster_directory_channels", factory: factory)
+        trackedUnitsGauge = Gauge(label: "muster_units_online", factory: factory)
     }
 
     /// Counts one API request by route template (never the raw path: cardinality stays bounded).
@@ -69,6 +74,29 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
+    /// Brings the position counters up to the tracker's tally: accepted per input, rejected per
+    /// input and reason, and accepted positions the directory failed to store.
+    private func samplePositions(_ tally: PositionTally.Snapshot) {
+        var totals: [[String]: Int] = [:]
+        for (source, count) in tally.accepted { totals[["muster_positions_accepted_total", source.rawValue, ""]] = count }
+        for (key, count) in tally.rejected { totals[["muster_positions_rejected_total", key.source.rawValue, key.reason.rawValue]] = count }
+        for (source, count) in tally.notStored { totals[["muster_positions_not_stored_total", source.rawValue, ""]] = count }
+        positionCounters.withLock { counters in
+            for (labels, count) in totals {
+                var entry = counters[labels] ?? (makePositionCounter(labels), 0)
+                if count > entry.counted { entry.counter.increment(by: count - entry.counted) }
+                entry.counted = count
+                counters[labels] = entry
+            }
+        }
+    }
+
+    private func makePositionCounter(_ labels: [String]) -> Counter {
+        var dimensions = [("source", labels[1])]
+        if !labels[2].isEmpty { dimensions.append(("reason", labels[2])) }
+        return Counter(label: labels[0], dimensions: dimensions, factory: factory)
+    }
+
     /// Forgets a removed channel's series.
     public func removeChannel(_ channel: String) {
         channelGauges.withLock { $0.removeValue(forKey: channel) }?.destroy()
@@ -76,8 +104,13 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// Samples the live figures and renders the Prometheus text exposition.
-    func exposition(hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, sourceFailures: [String: Int], channelCount: Int) -> String {
+    func exposition(
+        hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, sourceFailures: [String: Int], channelCount: Int,
+        positions: PositionTally.Snapshot, onlineUnits: Int
+    ) -> String {
         sampleReconnects(sourceFailures)
+        samplePositions(positions)
+        trackedUnitsGauge.record(onlineUnits)
         let allSessions = sessions.sessions
         let consumers = sessions.consumerCounts
         for role in [RTSPSessionInfo.Role.consumer, .publisher] {

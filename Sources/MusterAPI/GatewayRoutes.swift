@@ -26,7 +26,9 @@ struct GatewayRoutes {
         routes.add(.get, "/metrics") { _, context in
             try context.require(.viewer)
             let text = services.metrics.exposition(
-                hubs: services.hubs, sessions: services.sessions, sourceFailures: services.runtime.sourceFailureCounts, channelCount: try await services.store.channelCount()
+                hubs: services.hubs, sessions: services.sessions, sourceFailures: services.runtime.sourceFailureCounts,
+                channelCount: try await services.store.channelCount(), positions: services.tracker.tally.snapshot,
+                onlineUnits: services.tracker.onlineUnitCount
             )
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
@@ -82,8 +84,9 @@ struct GatewayRoutes {
 
     static func serverSentEvent(_ event: GatewayEvent) -> String {
         var object: [String: Any] = event.fields
+        for (key, value) in event.values { object[key] = value }
         object["type"] = event.kind.rawValue
-        object["channel"] = event.channel
+        if !event.channel.isEmpty { object["channel"] = event.channel }
         object["at"] = ISO8601DateFormatter().string(from: event.at)
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return "event: \(event.kind.rawValue)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"

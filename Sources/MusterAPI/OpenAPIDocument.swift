@@ -204,6 +204,130 @@ paths:
       responses:
         '204': {description: Removed}
         '404': {$ref: '#/components/responses/Problem'}
+  /api/v1/units/{id}/positions:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+    post:
+      tags: [tracking]
+      summary: Report positions of a unit (one object, or an array of up to 10 000)
+      description: >
+        Answered once the accepted positions are durable. A single position that is rejected is a
+        400 (404 for an unknown unit); a batch answers 200 with the rejected entries and reasons.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              oneOf:
+                - {$ref: '#/components/schemas/PositionInput'}
+                - {type: array, items: {$ref: '#/components/schemas/PositionInput'}}
+      responses:
+        '200':
+          description: What was accepted and what was rejected
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [accepted, rejected]
+                properties:
+                  accepted: {type: integer}
+                  rejected:
+                    type: array
+                    items:
+                      type: object
+                      required: [index, reason, detail]
+                      properties:
+                        index: {type: integer}
+                        reason: {type: string, enum: [malformed, bad-checksum, too-long, invalid-fix, coordinates-out-of-range, time-in-future, unknown-unit]}
+                        detail: {type: string}
+        '400': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Problem'}
+    get:
+      tags: [tracking]
+      summary: The unit's track between two times, optionally simplified
+      parameters:
+        - {name: since, in: query, description: "ISO 8601 time, Unix seconds or an age (90s, 15m, 1h, 7d); default 1h", schema: {type: string}}
+        - {name: until, in: query, description: same forms; default now, schema: {type: string}}
+        - {name: simplify, in: query, description: Douglas–Peucker tolerance in metres, schema: {type: number}}
+        - {name: limit, in: query, description: "at most this many positions (1–100000, default 10000)", schema: {type: integer}}
+        - {$ref: '#/components/parameters/Format'}
+      responses:
+        '200':
+          description: "The positions, oldest first (GeoJSON: one LineString Feature)"
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [unit, positions]
+                properties:
+                  unit: {type: string}
+                  positions: {type: array, items: {$ref: '#/components/schemas/Position'}}
+            application/geo+json:
+              schema: {type: object}
+        '404': {$ref: '#/components/responses/Problem'}
+  /api/v1/units/near:
+    get:
+      tags: [tracking]
+      summary: Units whose last position is within a radius, nearest first
+      parameters:
+        - {$ref: '#/components/parameters/Latitude'}
+        - {$ref: '#/components/parameters/Longitude'}
+        - {$ref: '#/components/parameters/Radius'}
+        - {name: limit, in: query, schema: {type: integer}}
+        - {$ref: '#/components/parameters/Format'}
+      responses:
+        '200':
+          description: "The units (GeoJSON: a FeatureCollection of Points)"
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/TrackedUnits'}
+            application/geo+json:
+              schema: {type: object}
+        '400': {$ref: '#/components/responses/Problem'}
+  /api/v1/units/within:
+    get:
+      tags: [tracking]
+      summary: Units whose last position lies in a bounding box
+      parameters:
+        - {name: bbox, in: query, required: true, description: "west,south,east,north in degrees", schema: {type: string}}
+        - {name: limit, in: query, schema: {type: integer}}
+        - {$ref: '#/components/parameters/Format'}
+      responses:
+        '200':
+          description: "The units (GeoJSON: a FeatureCollection of Points)"
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/TrackedUnits'}
+            application/geo+json:
+              schema: {type: object}
+        '400': {$ref: '#/components/responses/Problem'}
+  /api/v1/nearby:
+    get:
+      tags: [tracking]
+      summary: Channels nearest a point, fixed cameras and moving units together
+      description: >
+        A channel tied to a unit that reports positions is where the unit is; other channels are
+        at their registered latitude/longitude.
+      parameters:
+        - {$ref: '#/components/parameters/Latitude'}
+        - {$ref: '#/components/parameters/Longitude'}
+        - {$ref: '#/components/parameters/Radius'}
+        - {name: limit, in: query, schema: {type: integer}}
+        - {$ref: '#/components/parameters/Format'}
+      responses:
+        '200':
+          description: The channels, nearest first, with the RTSP URL to play each
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [channels]
+                properties:
+                  channels: {type: array, items: {$ref: '#/components/schemas/NearbyChannel'}}
+            application/geo+json:
+              schema: {type: object}
+        '400': {$ref: '#/components/responses/Problem'}
   /api/v1/sessions:
     get:
       tags: [sessions]
@@ -365,6 +489,11 @@ paths:
 components:
   securitySchemes:
     bearer: {type: http, scheme: bearer}
+  parameters:
+    Latitude: {name: lat, in: query, required: true, description: WGS84 degrees, schema: {type: number, minimum: -90, maximum: 90}}
+    Longitude: {name: lon, in: query, required: true, description: WGS84 degrees, schema: {type: number, minimum: -180, maximum: 180}}
+    Radius: {name: radius, in: query, required: true, description: metres (great-circle), schema: {type: number, minimum: 1, maximum: 1000000}}
+    Format: {name: format, in: query, description: json (default) or geojson, schema: {type: string, enum: [json, geojson]}}
   responses:
     Problem:
       description: What went wrong and what to do
@@ -483,12 +612,13 @@ components:
         kind: {type: string, enum: [drone, body-worn, phone, vehicle, tracker, person]}
     Unit:
       type: object
-      required: [id, name, kind, channels, last_position, created_at, updated_at]
+      required: [id, name, kind, channels, online, last_position, created_at, updated_at]
       properties:
         id: {type: string}
         name: {type: string}
         kind: {type: string}
         channels: {type: array, items: {type: string}}
+        online: {type: boolean, description: whether the last position is fresh}
         last_position:
           oneOf:
             - type: 'null'
@@ -514,6 +644,52 @@ components:
         device_time: {type: string, format: date-time}
         received_at: {type: string, format: date-time}
         source: {type: string}
+    PositionInput:
+      type: object
+      required: [latitude, longitude]
+      properties:
+        latitude: {type: number}
+        longitude: {type: number}
+        altitude: {type: number, description: metres}
+        speed: {type: number, description: metres per second}
+        heading: {type: number, description: degrees from true north}
+        accuracy: {type: number, description: metres}
+        device_time: {description: "ISO 8601 or Unix seconds; default the receive time", type: [string, number]}
+    TrackedUnits:
+      type: object
+      required: [units]
+      properties:
+        units:
+          type: array
+          items:
+            type: object
+            required: [id, name, kind, online, distance_m, position, channels]
+            properties:
+              id: {type: string}
+              name: {type: string}
+              kind: {type: string}
+              online: {type: boolean}
+              distance_m: {type: [number, 'null']}
+              position:
+                oneOf:
+                  - type: 'null'
+                  - {$ref: '#/components/schemas/Position'}
+              channels: {type: array, items: {type: string}}
+    NearbyChannel:
+      type: object
+      required: [path, name, kind, distance_m, latitude, longitude, located_by, unit, unit_online, online, rtsp_url]
+      properties:
+        path: {type: string}
+        name: {type: string}
+        kind: {type: string}
+        distance_m: {type: number}
+        latitude: {type: number}
+        longitude: {type: number}
+        located_by: {type: string, enum: [fixed, unit]}
+        unit: {type: [string, 'null']}
+        unit_online: {type: [boolean, 'null']}
+        online: {type: boolean}
+        rtsp_url: {type: string}
     Session:
       type: object
       required: [id, channel, role, protocol, transport, remote_address, bytes, started_at]

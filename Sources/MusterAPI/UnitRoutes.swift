@@ -33,6 +33,7 @@ struct UnitRoutes {
             throw APIProblem.badField("kind", "must be one of \(UnitKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let stored = try await services.store.createUnit(FieldUnit(id: input.id, name: input.name ?? input.id, kind: kind))
+        services.tracker.unitRegistered(stored)
         try await services.audit(identity, "unit.create", stored.id)
         return try JSONResponse.make(try await document(for: stored), status: .created)
     }
@@ -56,6 +57,7 @@ struct UnitRoutes {
             patch.kind = value
         }
         let stored = try await services.store.updateUnit(id: id, with: patch)
+        services.tracker.unitRegistered(stored)
         try await services.audit(identity, "unit.update", id)
         return try JSONResponse.ok(try await document(for: stored))
     }
@@ -64,12 +66,19 @@ struct UnitRoutes {
         let identity = try context.require(.operator)
         let id = try context.parameters.require("id")
         try await services.store.deleteUnit(id: id)
+        services.tracker.unitRemoved(id: id)
         try await services.audit(identity, "unit.delete", id)
         return Response(status: .noContent)
     }
 
     private func document(for unit: FieldUnit) async throws -> UnitDocument {
-        UnitDocument(unit, channels: try await services.store.channelPaths(ofUnit: unit.id).map(\.rawValue))
+        // The tracker's position is at least as new as the stored one read a moment ago.
+        var unit = unit
+        unit.lastPosition = services.tracker.unit(id: unit.id)?.position ?? unit.lastPosition
+        return UnitDocument(
+            unit, online: services.tracker.isFresh(unit.lastPosition),
+            channels: try await services.store.channelPaths(ofUnit: unit.id).map(\.rawValue)
+        )
     }
 }
 
@@ -89,15 +98,17 @@ struct UnitDocument: Encodable {
     var name: String
     var kind: String
     var channels: [String]
+    var online: Bool
     var lastPosition: PositionDocument?
     var createdAt: Date
     var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, channels, lastPosition = "last_position", createdAt = "created_at", updatedAt = "updated_at"
+        case id, name, kind, channels, online, lastPosition = "last_position", createdAt = "created_at", updatedAt = "updated_at"
     }
 
-    init(_ unit: FieldUnit, channels: [String]) {
+    init(_ unit: FieldUnit, online: Bool, channels: [String]) {
+        self.online = online
         id = unit.id
         name = unit.name
         kind = unit.kind.rawValue
@@ -113,6 +124,7 @@ struct UnitDocument: Encodable {
         try container.encode(name, forKey: .name)
         try container.encode(kind, forKey: .kind)
         try container.encode(channels, forKey: .channels)
+        try container.encode(online, forKey: .online)
         try container.encode(lastPosition, forKey: .lastPosition)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)

@@ -10,19 +10,25 @@ public struct GatewayEvent: Sendable, Hashable {
         case channelOffline = "channel.offline"
         case sessionStarted = "session.started"
         case sessionStopped = "session.stopped"
+        case unitPosition = "unit.position"
+        case unitOnline = "unit.online"
+        case unitOffline = "unit.offline"
     }
 
     public var kind: Kind
     public var at: Date
-    /// The channel path the event is about.
+    /// The channel path the event is about; empty for unit events.
     public var channel: String
-    /// Further facts (session id, role, transport, remote address), never credentials.
+    /// Further facts (session id, role, transport, remote address, unit id), never credentials.
     public var fields: [String: String]
+    /// Numeric facts (a position's coordinates, speed, heading).
+    public var values: [String: Double]
 
-    public init(_ kind: Kind, channel: String, fields: [String: String] = [:], at: Date = Date()) {
+    public init(_ kind: Kind, channel: String, fields: [String: String] = [:], values: [String: Double] = [:], at: Date = Date()) {
         self.kind = kind
         self.channel = channel
         self.fields = fields
+        self.values = values
         self.at = at
     }
 }

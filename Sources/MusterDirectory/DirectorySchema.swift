@@ -8,6 +8,9 @@ enum DirectorySchema {
             try db.execute(sql: channelTables)
             try db.execute(sql: otherTables)
         }
+        migrator.registerMigration("v2-positions") { db in
+            try db.execute(sql: positionTables)
+        }
         return migrator
     }
 
@@ -104,5 +107,47 @@ enum DirectorySchema {
             target TEXT NOT NULL,
             detail TEXT NOT NULL
         );
+        """
+
+    /// Position history and the spatial index of channels with a fixed location.
+    ///
+    /// History rows are appended in the order the gateway received them, so the row id orders
+    /// them by receive time too: retention deletes a prefix of ids and needs no time index.
+    /// The R*Tree holds every located channel and is kept by triggers, so no write path can
+    /// forget it; its 32-bit bounds are rounded outwards, and exact distances use the channel row.
+    private static let positionTables = """
+        CREATE TABLE position_history (
+            id INTEGER PRIMARY KEY,
+            unit_id TEXT NOT NULL,
+            device_time REAL NOT NULL,
+            received_at REAL NOT NULL,
+            latitude REAL NOT NULL,
+            longitude REAL NOT NULL,
+            altitude REAL,
+            speed REAL,
+            heading REAL,
+            accuracy REAL,
+            source TEXT NOT NULL
+        );
+        CREATE INDEX position_history_by_unit ON position_history(unit_id, device_time);
+        CREATE VIRTUAL TABLE channel_location USING rtree(id, min_latitude, max_latitude, min_longitude, max_longitude);
+        INSERT INTO channel_location
+            SELECT id, latitude, latitude, longitude, longitude FROM channel WHERE latitude IS NOT NULL AND longitude IS NOT NULL;
+        CREATE TRIGGER channel_location_insert AFTER INSERT ON channel
+            WHEN NEW.latitude IS NOT NULL AND NEW.longitude IS NOT NULL
+        BEGIN
+            INSERT INTO channel_location VALUES (NEW.id, NEW.latitude, NEW.latitude, NEW.longitude, NEW.longitude);
+        END;
+        CREATE TRIGGER channel_location_update AFTER UPDATE OF latitude, longitude ON channel
+        BEGIN
+            DELETE FROM channel_location WHERE id = OLD.id;
+            INSERT INTO channel_location SELECT NEW.id, NEW.latitude, NEW.latitude, NEW.longitude, NEW.longitude
+                WHERE NEW.latitude IS NOT NULL AND NEW.longitude IS NOT NULL;
+        END;
+        CREATE TRIGGER channel_location_delete AFTER DELETE ON channel
+            WHEN OLD.latitude IS NOT NULL AND OLD.longitude IS NOT NULL
+        BEGIN
+            DELETE FROM channel_location WHERE id = OLD.id;
+        END;
         """
 }

@@ -1,3 +1,4 @@
+import Foundation
 import MusterCore
 
 /// The source of truth for channels, units, API tokens and the audit trail. Every mutating call
@@ -31,6 +32,23 @@ public protocol DirectoryStore: Sendable {
     func units(afterID: String?, limit: Int) async throws(DirectoryError) -> [FieldUnit]
     /// Paths of the channels tied to the unit, sorted.
     func channelPaths(ofUnit id: String) async throws(DirectoryError) -> [ChannelPath]
+
+    // Positions
+    /// Stores the positions in one transaction: each goes to the history and becomes its unit's
+    /// last position unless the unit already has a newer one (by device time). `creatingUnits`
+    /// that do not exist yet are created first (auto-registration of unknown devices).
+    func recordPositions(_ records: [UnitPositionRecord], creatingUnits: [FieldUnit]) async throws(DirectoryError)
+    /// A unit's history with device times in `from...to`, oldest first, at most `limit` positions.
+    func positionHistory(ofUnit id: String, from: Date, to: Date, limit: Int) async throws(DirectoryError) -> [UnitPosition]
+    /// Deletes the history received before `cutoff`, in small transactions so position writes go
+    /// on meanwhile; returns how many positions went.
+    func deletePositionHistory(receivedBefore cutoff: Date) async throws(DirectoryError) -> Int
+    /// Channels whose fixed location lies in the box, at most `limit` of them in no particular order.
+    func locatedChannels(latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>, limit: Int) async throws(DirectoryError) -> [LocatedChannel]
+    /// The channels tied to any of the units, by path.
+    func channels(ofUnits ids: [String]) async throws(DirectoryError) -> [Channel]
+    /// The channels at the given paths that exist.
+    func channels(at paths: [ChannelPath]) async throws(DirectoryError) -> [Channel]
 
     // Tokens and audit
     func createToken(_ token: AccessToken) async throws(DirectoryError)

@@ -1,4 +1,5 @@
 import Foundation
+import MusterCore
 
 /// What a field unit is.
 public enum UnitKind: String, Codable, Sendable, CaseIterable {
@@ -84,5 +85,32 @@ public struct UnitPatch: Sendable, Hashable {
     public init(name: String? = nil, kind: UnitKind? = nil) {
         self.name = name
         self.kind = kind
+    }
+}
+
+/// A position to store for a unit.
+public struct UnitPositionRecord: Sendable, Hashable {
+    public var unitID: String
+    public var position: UnitPosition
+
+    public init(unitID: String, position: UnitPosition) {
+        self.unitID = unitID
+        self.position = position
+    }
+}
+
+/// A channel's registered fixed location, as the spatial index finds it.
+public struct LocatedChannel: Sendable, Hashable {
+    public var path: ChannelPath
+    public var latitude: Double
+    public var longitude: Double
+    /// The unit the channel belongs to: where that unit reports a position, it wins.
+    public var unitID: String?
+
+    public init(path: ChannelPath, latitude: Double, longitude: Double, unitID: String? = nil) {
+        self.path = path
+        self.latitude = latitude
+        self.longitude = longitude
+        self.unitID = unitID
     }
 }

@@ -4,6 +4,7 @@ import MusterAPI
 import MusterCore
 import MusterDirectory
 import MusterRTSP
+import MusterTracker
 import NIOCore
 import NIOPosix
 
@@ -15,14 +16,20 @@ public final class Gateway: Sendable {
     public let rtspServer: RTSPServer
     public let apiServer: APIServer
     public let directory: any DirectoryStore
+    public let tracker: PositionTracker
+    public let osmandListener: OsmAndListener?
+    public let nmeaListener: NMEAListener?
     private let runtime: GatewayChannelRuntime
     private let telemetryTask: Task<Void, Never>
     private let logger: Logger
 
     private init(
         configuration: GatewayConfiguration, hubs: StreamHubRegistry, rtspServer: RTSPServer, apiServer: APIServer,
-        directory: any DirectoryStore, runtime: GatewayChannelRuntime, telemetryTask: Task<Void, Never>, logger: Logger
+        directory: any DirectoryStore, tracker: PositionTracker, positionListeners: (OsmAndListener?, NMEAListener?),
+        runtime: GatewayChannelRuntime, telemetryTask: Task<Void, Never>, logger: Logger
     ) {
+        self.tracker = tracker
+        (osmandListener, nmeaListener) = positionListeners
         self.telemetryTask = telemetryTask
         self.configuration = configuration
         self.hubs = hubs
@@ -52,9 +59,17 @@ public final class Gateway: Sendable {
         let hubs = StreamHubRegistry(events: events)
         let sessions = RTSPSessionRegistry(events: events)
         let metrics = GatewayMetrics()
-        let runtime = GatewayChannelRuntime(hubs: hubs, sessions: sessions, metrics: metrics, logger: logger)
+        let tracker = try await PositionTracker.start(store: directory, events: events, configuration: configuration.tracking.tracker, logger: logger)
+        let runtime = GatewayChannelRuntime(hubs: hubs, sessions: sessions, metrics: metrics, tracker: tracker, directory: directory, logger: logger)
         // Subscribed before any listener opens, so no stream going online is missed.
         let hubEvents = events.subscribe()
+        let positionListeners: (OsmAndListener?, NMEAListener?)
+        do {
+            positionListeners = try await startPositionListeners(configuration.tracking, tracker: tracker, logger: logger)
+        } catch {
+            await tracker.stop()
+            throw error
+        }
         let rtspServer = try await RTSPServer.start(
             configuration: configuration.rtsp, hubs: hubs, logger: logger, sessions: sessions,
             publishPolicy: PushChannelRegistration(directory: directory, events: events, logger: logger).decide
@@ -63,6 +78,7 @@ public final class Gateway: Sendable {
         do {
             let services = APIServices(
                 store: directory, hubs: hubs, sessions: sessions, runtime: runtime, events: events, metrics: metrics,
+                tracker: tracker, rtspAddress: RTSPAdvertisedAddress(listenHost: configuration.rtsp.host, port: rtspServer.localAddress?.port ?? configuration.rtsp.port),
                 version: MusterVersion.current
             )
             apiServer = try await APIServer.start(
@@ -72,6 +88,9 @@ public final class Gateway: Sendable {
             )
         } catch {
             await rtspServer.close()
+            await positionListeners.0?.close()
+            await positionListeners.1?.close()
+            await tracker.stop()
             throw error
         }
         let telemetryTask = Task { [telemetry = runtime.telemetry] in await telemetry.follow(hubEvents, hubs: hubs) }
@@ -84,8 +103,31 @@ public final class Gateway: Sendable {
         ])
         return Gateway(
             configuration: configuration, hubs: hubs, rtspServer: rtspServer, apiServer: apiServer,
-            directory: directory, runtime: runtime, telemetryTask: telemetryTask, logger: logger
+            directory: directory, tracker: tracker, positionListeners: positionListeners, runtime: runtime,
+            telemetryTask: telemetryTask, logger: logger
         )
+    }
+
+    private static func startPositionListeners(
+        _ tracking: GatewayConfiguration.Tracking, tracker: PositionTracker, logger: Logger
+    ) async throws -> (OsmAndListener?, NMEAListener?) {
+        let group = MultiThreadedEventLoopGroup.singleton
+        var osmand: OsmAndListener?
+        if let address = tracking.osmand {
+            osmand = try await OsmAndListener.start(host: address.host, port: address.port, tracker: tracker, group: group, logger: logger)
+        }
+        do {
+            var nmea: NMEAListener?
+            if let address = tracking.nmea {
+                nmea = try await NMEAListener.start(
+                    host: address.host, port: address.port, unitsByAddress: tracking.nmeaUnits, tracker: tracker, group: group, logger: logger
+                )
+            }
+            return (osmand, nmea)
+        } catch {
+            await osmand?.close()
+            throw error
+        }
     }
 
     /// `--source` and config-file channels become directory entries; the directory keeps any
@@ -107,6 +149,10 @@ public final class Gateway: Sendable {
     /// Stops the API, the sources (freeing their FFmpeg contexts) and closes every session and listener.
     public func stop() async {
         await apiServer.close()
+        await osmandListener?.close()
+        await nmeaListener?.close()
+        // Every position already acknowledged is written before the directory goes.
+        await tracker.stop()
         await runtime.stopAll()
         await rtspServer.close()
         telemetryTask.cancel()

@@ -5,6 +5,7 @@ import MusterCore
 import MusterDirectory
 import MusterFFmpeg
 import MusterRTSP
+import MusterTracker
 import Synchronization
 
 /// Runs what the directory says: one FFmpeg source per always-on pull channel; removing a
@@ -17,8 +18,11 @@ final class GatewayChannelRuntime: ChannelRuntime {
     private let sources = Mutex<[String: FFmpegSource]>([:])
     let telemetry: DroneTelemetry
 
-    init(hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, metrics: GatewayMetrics, logger: Logger) {
-        self.telemetry = DroneTelemetry(logger: logger)
+    init(
+        hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, metrics: GatewayMetrics, tracker: PositionTracker,
+        directory: any DirectoryStore, logger: Logger
+    ) {
+        self.telemetry = DroneTelemetry(tracker: tracker, directory: directory, logger: logger)
         self.hubs = hubs
         self.sessions = sessions
         self.metrics = metrics

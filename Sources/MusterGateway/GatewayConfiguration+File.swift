@@ -18,6 +18,15 @@ extension GatewayConfiguration {
             var listen: String?
         }
 
+        struct Tracking: Decodable {
+            var osmand_listen: String?
+            var nmea_listen: String?
+            var nmea_units: [String: String]?
+            var auto_create_units: Bool?
+            var online_timeout_seconds: Double?
+            var retention_days: Double?
+        }
+
         struct User: Decodable {
             var name: String
             var password: String
@@ -33,6 +42,7 @@ extension GatewayConfiguration {
         var data_dir: String?
         var rtsp: RTSP?
         var api: API?
+        var tracking: Tracking?
         var sources: [Source]?
     }
 
@@ -72,6 +82,18 @@ extension GatewayConfiguration {
             } catch {
                 throw GatewayConfigurationError("config file \(path): api.listen: \(error)")
             }
+        }
+        if let tracking = file.tracking {
+            do {
+                if let listen = tracking.osmand_listen { configuration.tracking.osmand = try ListenAddress.parsingOptional(listen) }
+                if let listen = tracking.nmea_listen { configuration.tracking.nmea = try ListenAddress.parsingOptional(listen) }
+            } catch {
+                throw GatewayConfigurationError("config file \(path): tracking: \(error)")
+            }
+            if let units = tracking.nmea_units { configuration.tracking.nmeaUnits = units }
+            if let autoCreate = tracking.auto_create_units { configuration.tracking.tracker.autoCreateUnits = autoCreate }
+            if let timeout = tracking.online_timeout_seconds { configuration.tracking.tracker.onlineTimeout = timeout }
+            if let days = tracking.retention_days { configuration.tracking.tracker.retention = days * 86_400 }
         }
         if let rtpPort = file.rtsp?.rtp_port { configuration.rtsp.rtpPort = rtpPort }
         if let timeout = file.rtsp?.session_timeout_seconds {

@@ -1,5 +1,7 @@
 import MusterCore
+import MusterDirectory
 import MusterRTSP
+import MusterTracker
 
 /// Everything `muster serve` needs, from the config file and the command line (which wins).
 public struct GatewayConfiguration: Sendable {
@@ -39,21 +41,40 @@ public struct GatewayConfiguration: Sendable {
         public init() {}
     }
 
+    /// The position inputs and the tracker's behaviour.
+    public struct Tracking: Sendable, Hashable {
+        /// The OsmAnd (Traccar Client) HTTP listener; nil turns it off.
+        public var osmand: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 5055)
+        /// NMEA 0183 over TCP and UDP on one address; nil turns it off.
+        public var nmea: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 10110)
+        /// Which unit an NMEA sender is, by `ip` or `ip:port`.
+        public var nmeaUnits: [String: String] = [:]
+        public var tracker = TrackerConfiguration()
+
+        public init() {}
+    }
+
     public var dataDirectory: String
     public var rtsp: RTSPServerConfiguration
     public var api: API
+    public var tracking: Tracking
     public var sources: [Source]
 
-    public init(dataDirectory: String = "data", rtsp: RTSPServerConfiguration = .init(), api: API = .init(), sources: [Source] = []) {
+    public init(
+        dataDirectory: String = "data", rtsp: RTSPServerConfiguration = .init(), api: API = .init(), tracking: Tracking = .init(),
+        sources: [Source] = []
+    ) {
         self.dataDirectory = dataDirectory
         self.rtsp = rtsp
         self.api = api
+        self.tracking = tracking
         self.sources = sources
     }
 
     /// Anonymous access is safe only when nobody off this machine can connect.
     public var allListenersOnLoopback: Bool {
         ListenAddress.isLoopback(rtsp.host) && ListenAddress.isLoopback(api.host)
+            && [tracking.osmand, tracking.nmea].allSatisfy { $0.map { ListenAddress.isLoopback($0.host) } ?? true }
     }
 
     /// Refuses what cannot work or is unsafe, before anything starts.
@@ -78,6 +99,16 @@ public struct GatewayConfiguration: Sendable {
             throw GatewayConfigurationError(
                 "refusing to serve the API on \(api.host) without an admin token: set --admin-token or MUSTER_ADMIN_TOKEN, or listen on 127.0.0.1"
             )
+        }
+        for (unit, address) in tracking.nmeaUnits.map({ ($1, $0) }) {
+            do throws(DirectoryError) {
+                try FieldUnit.validate(id: unit)
+            } catch {
+                throw GatewayConfigurationError("tracking.nmea_units: '\(address)' maps to an invalid unit id: \(error)")
+            }
+        }
+        guard tracking.tracker.onlineTimeout > 0, tracking.tracker.retention > 0 else {
+            throw GatewayConfigurationError("tracking: online_timeout_seconds and retention_days must be positive")
         }
         guard ListenAddress.isLoopback(rtsp.host) || !rtsp.users.isEmpty else {
             throw GatewayConfigurationError(

@@ -22,6 +22,11 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// Like `init(parsing:)`, but `off` turns the listener off (nil).
+    public static func parsingOptional(_ text: String) throws(GatewayConfigurationError) -> ListenAddress? {
+        text == "off" ? nil : try ListenAddress(parsing: text)
+    }
+
     public static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }

@@ -34,6 +34,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "HTTP admin API listen address (default: 127.0.0.1:9780).")
     var apiListen: String?
 
+    @Option(name: .long, help: "OsmAnd (Traccar Client) position listener, or 'off' (default: 127.0.0.1:5055).")
+    var osmandListen: String?
+
+    @Option(name: .long, help: "NMEA 0183 position listener, TCP and UDP, or 'off' (default: 127.0.0.1:10110).")
+    var nmeaListen: String?
+
+    @Flag(name: .long, help: "Register a unit the first time an unknown id reports a position.")
+    var autoCreateUnits = false
+
     @Option(name: .long, help: ArgumentHelp(
         "The first admin API token (at least 16 characters). Prefer MUSTER_ADMIN_TOKEN: arguments show in ps.",
         valueName: "TOKEN"
@@ -88,6 +97,9 @@ struct Serve: AsyncParsableCommand {
             configuration.api.host = address.host
             configuration.api.port = address.port
         }
+        if let osmandListen { configuration.tracking.osmand = try ListenAddress.parsingOptional(osmandListen) }
+        if let nmeaListen { configuration.tracking.nmea = try ListenAddress.parsingOptional(nmeaListen) }
+        if autoCreateUnits { configuration.tracking.tracker.autoCreateUnits = true }
         if let token = adminToken ?? ProcessInfo.processInfo.environment["MUSTER_ADMIN_TOKEN"], !token.isEmpty {
             configuration.api.adminToken = token
         }

@@ -14,6 +14,7 @@ import Testing
     static func startMuster(dataDirectory: String) async throws -> (ExternalProcess, HTTPTestClient) {
         let muster = try ExternalProcess(try MusterCommandTests.binary, [
             "serve", "--data-dir", dataDirectory, "--rtsp-listen", "127.0.0.1:0", "--rtp-port", "0", "--api-listen", "127.0.0.1:0",
+            "--osmand-listen", "127.0.0.1:0", "--nmea-listen", "127.0.0.1:0",
         ])
         try muster.start()
         let port = try await MusterCommandTests.apiPort(loggedBy: muster)

@@ -13,7 +13,8 @@ struct GatewayHarness {
     let log: RecordedLog
 
     static func start(
-        sources: [(String, String)] = [], users: [RTSPUser] = [], adminToken: String? = nil, dataDirectory: String? = nil
+        sources: [(String, String)] = [], users: [RTSPUser] = [], adminToken: String? = nil, dataDirectory: String? = nil,
+        configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> GatewayHarness {
         let dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("muster-data-\(UUID().uuidString)").path
         var configuration = GatewayConfiguration(dataDirectory: dataDirectory)
@@ -23,6 +24,9 @@ struct GatewayHarness {
         configuration.api.adminToken = adminToken
         configuration.sources = try sources.map { .init(path: try ChannelPath(validating: $0.0), url: $0.1) }
         configuration.rtsp.users = users
+        configuration.tracking.osmand?.port = 0
+        configuration.tracking.nmea?.port = 0
+        configure(&configuration)
         let log = RecordedLog()
         let echo = ProcessInfo.processInfo.environment["MUSTER_TEST_LOG"] != nil
         var logger = Logger(label: "muster-test") { label in RecordingLogHandler(log: log, echo: echo) }
@@ -51,6 +55,10 @@ struct GatewayHarness {
     func url(_ path: String) -> String { "rtsp://127.0.0.1:\(rtspPort)/\(path)" }
 
     var apiPort: Int { gateway.apiServer.localAddress?.port ?? 0 }
+
+    var osmandPort: Int { gateway.osmandListener?.localAddress?.port ?? 0 }
+
+    var nmeaPort: Int { gateway.nmeaListener?.localAddress?.port ?? 0 }
 
     /// An API client, anonymous unless given a token.
     func api(token: String? = nil) -> HTTPTestClient { HTTPTestClient(port: apiPort, token: token) }

@@ -29,6 +29,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         let muster = try ExternalProcess(try Self.binary, [
             "serve", "--data-dir", dataDirectory, "--rtsp-listen", "127.0.0.1:0", "--rtp-port", "0", "--api-listen", "127.0.0.1:0",
+            "--osmand-listen", "127.0.0.1:0", "--nmea-listen", "127.0.0.1:0",
             "--source", "demo=\(clip)",
         ])
         try muster.start()

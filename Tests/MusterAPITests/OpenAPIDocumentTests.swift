@@ -2,7 +2,9 @@ import Foundation
 import Hummingbird
 import MusterCore
 import MusterDirectory
+import Logging
 import MusterRTSP
+import MusterTracker
 import Testing
 import Yams
 @testable import MusterAPI
@@ -18,12 +20,15 @@ struct OpenAPIDocumentTests {
         var sourceFailureCounts: [String: Int] { [:] }
     }
 
-    @Test func everyRouteIsDocumentedAndEveryDocumentedOperationIsRouted() throws {
+    @Test func everyRouteIsDocumentedAndEveryDocumentedOperationIsRouted() async throws {
         let events = GatewayEventBus()
+        let store = try SQLiteDirectoryStore.temporary()
+        let tracker = try await PositionTracker.start(store: store, events: events, logger: Logger(label: "test"))
+        defer { Task { await tracker.stop() } }
         let services = APIServices(
-            store: try SQLiteDirectoryStore.temporary(), hubs: StreamHubRegistry(events: events),
+            store: store, hubs: StreamHubRegistry(events: events),
             sessions: RTSPSessionRegistry(events: events), runtime: NoRuntime(), events: events, metrics: GatewayMetrics(),
-            version: "test"
+            tracker: tracker, rtspAddress: RTSPAdvertisedAddress(listenHost: "127.0.0.1", port: 8554), version: "test"
         )
         let routed = Set(APIServer.makeRoutes(services: services, access: APIAccessPolicy(adminToken: nil, allowsAnonymous: true))
             .entries.map { "\($0.method.rawValue) \($0.path)" })

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import MusterCore
+
+extension SQLiteDirectoryStore {
+    public func recordPositions(_ records: [UnitPositionRecord], creatingUnits: [FieldUnit]) async throws(DirectoryError) {
+        guard !records.isEmpty || !creatingUnits.isEmpty else { return }
+        for unit in creatingUnits { try ChannelValidation.validate(unit) }
+        let now = Date().timeIntervalSince1970
+        try await writing { db in
+            if !creatingUnits.isEmpty {
+                let create = try db.cachedStatement(sql: """
+                    INSERT INTO unit (id, name, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                    """)
+                for unit in creatingUnits {
+                    create.setUncheckedArguments([unit.id, unit.name, unit.kind.rawValue, now, now])
+                    try create.execute()
+                }
+            }
+            let append = try db.cachedStatement(sql: """
+                INSERT INTO position_history (unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            // A late position (older device time than the stored one) joins the history only.
+            let makeLatest = try db.cachedStatement(sql: """
+                UPDATE unit SET latitude = ?, longitude = ?, altitude = ?, speed = ?, heading = ?, accuracy = ?,
+                    device_time = ?, received_at = ?, position_source = ?
+                WHERE id = ? AND (device_time IS NULL OR device_time <= ?)
+                """)
+            for record in records {
+                let position = record.position
+                let deviceTime = position.deviceTime.timeIntervalSince1970
+                append.setUncheckedArguments([
+                    record.unitID, deviceTime, position.receivedAt.timeIntervalSince1970, position.latitude, position.longitude,
+                    position.altitude, position.speed, position.heading, position.accuracy, position.source,
+                ])
+                try append.execute()
+                makeLatest.setUncheckedArguments(StatementArguments(UnitRow.positionValues(position) + [record.unitID, deviceTime]))
+                try makeLatest.execute()
+            }
+        }
+    }
+
+    public func positionHistory(ofUnit id: String, from: Date, to: Date, limit: Int) async throws(DirectoryError) -> [UnitPosition] {
+        try await reading { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT latitude, longitude, altitude, speed, heading, accuracy, device_time, received_at, source
+                FROM position_history INDEXED BY position_history_by_unit
+                WHERE unit_id = ? AND device_time BETWEEN ? AND ? ORDER BY device_time LIMIT ?
+                """)
+            return try Row.fetchAll(
+                statement, arguments: [id, from.timeIntervalSince1970, to.timeIntervalSince1970, max(limit, 0)]
+            ).map { row in
+                UnitPosition(
+                    latitude: row[0], longitude: row[1], altitude: row[2], speed: row[3], heading: row[4], accuracy: row[5],
+                    deviceTime: Date(timeIntervalSince1970: row[6]), receivedAt: Date(timeIntervalSince1970: row[7]), source: row[8]
+                )
+            }
+        }
+    }
+
+    /// Rows per retention transaction: small enough that position writes wait milliseconds, not seconds.
+    static let retentionBatchSize: Int64 = 20_000
+
+    public func deletePositionHistory(receivedBefore cutoff: Date) async throws(DirectoryError) -> Int {
+        let boundary = try await reading { db in try Self.lastHistoryID(db, receivedBefore: cutoff.timeIntervalSince1970) }
+        guard let boundary else { return 0 }
+        var deleted = 0
+        while true {
+            let count = try await writing { db -> Int in
+                guard let first = try Int64.fetchOne(db, sql: "SELECT min(id) FROM position_history"), first <= boundary else { return 0 }
+                try db.execute(
+                    sql: "DELETE FROM position_history WHERE id BETWEEN ? AND ?",
+                    arguments: [first, min(boundary, first + Self.retentionBatchSize - 1)]
+                )
+                return db.changesCount
+            }
+            guard count > 0 else { return deleted }
+            deleted += count
+        }
+    }
+
+    /// The id of the newest row received before `cutoff`. Ids grow with receive time (rows are
+    /// appended as they arrive), so a binary search over ids finds it with point lookups.
+    private static func lastHistoryID(_ db: Database, receivedBefore cutoff: Double) throws -> Int64? {
+        guard var low = try Int64.fetchOne(db, sql: "SELECT min(id) FROM position_history"),
+              var high = try Int64.fetchOne(db, sql: "SELECT max(id) FROM position_history") else { return nil }
+        let receivedAt = try db.cachedStatement(sql: "SELECT id, received_at FROM position_history WHERE id >= ? ORDER BY id LIMIT 1")
+        func firstRow(atOrAfter id: Int64) throws -> (id: Int64, receivedAt: Double)? {
+            try Row.fetchOne(receivedAt, arguments: [id]).map { ($0[0], $0[1]) }
+        }
+        guard let oldest = try firstRow(atOrAfter: low), oldest.receivedAt < cutoff else { return nil }
+        // Invariant: the row at or after `low` was received before the cutoff; find the last such row.
+        while low < high {
+            let middle = low + (high - low + 1) / 2
+            guard let row = try firstRow(atOrAfter: middle) else { high = middle - 1; continue }
+            if row.receivedAt < cutoff { low = row.id } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    public func locatedChannels(latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>, limit: Int) async throws(DirectoryError) -> [LocatedChannel] {
+        try await reading { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT c.path, c.latitude, c.longitude, c.unit_id FROM channel_location l JOIN channel c ON c.id = l.id
+                WHERE l.max_latitude >= ? AND l.min_latitude <= ? AND l.max_longitude >= ? AND l.min_longitude <= ?
+                    AND c.latitude IS NOT NULL AND c.longitude IS NOT NULL
+                LIMIT ?
+                """)
+            return try Row.fetchAll(
+                statement, arguments: [latitudes.lowerBound, latitudes.upperBound, longitudes.lowerBound, longitudes.upperBound, max(limit, 0)]
+            ).compactMap { row in
+                guard let path = try? ChannelPath(validating: row[0] as String) else { return nil }
+                return LocatedChannel(path: path, latitude: row[1], longitude: row[2], unitID: row[3])
+            }
+        }
+    }
+
+    public func channels(ofUnits ids: [String]) async throws(DirectoryError) -> [Channel] {
+        guard !ids.isEmpty else { return [] }
+        return try await reading { db in
+            let statement = try db.cachedStatement(sql: "SELECT \(StoredChannel.columns) FROM channel c INDEXED BY channel_by_unit WHERE c.unit_id = ?")
+            var channels: [Channel] = []
+            for id in ids {
+                channels += try Row.fetchAll(statement, arguments: [id]).map { try StoredChannel(row: $0).channel }
+            }
+            return channels
+        }
+    }
+
+    public func channels(at paths: [ChannelPath]) async throws(DirectoryError) -> [Channel] {
+        guard !paths.isEmpty else { return [] }
+        return try await reading { db in
+            try paths.compactMap { try StoredChannel.fetch(db, path: $0.rawValue)?.channel }
+        }
+    }
+}

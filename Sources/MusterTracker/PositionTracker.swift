@@ -1,0 +1,364 @@
+import Foundation
+import Logging
+import MusterCore
+import MusterDirectory
+import MusterPositionFormats
+import Synchronization
+
+/// Where every field unit is. All inputs (OsmAnd, NMEA, HTTP, drone KLV, GB28181) submit their
+/// parsed reports here; the tracker validates them, stores them durably in batches (history and
+/// last position), keeps every unit's last position in memory for the geo queries, and announces
+/// positions and units going online or offline on the event bus.
+public final class PositionTracker: Sendable {
+    public let configuration: TrackerConfiguration
+    public let tally = PositionTally()
+    private let store: any DirectoryStore
+    private let events: GatewayEventBus
+    private let logger: Logger
+    private let live = SharedLiveUnitTable()
+    private let writer: PositionWriter
+    private let housekeeping = Mutex<Task<Void, Never>?>(nil)
+
+    private init(store: any DirectoryStore, events: GatewayEventBus, configuration: TrackerConfiguration, logger: Logger) {
+        self.store = store
+        self.events = events
+        self.configuration = configuration
+        self.logger = logger
+        let liveTable = live
+        writer = PositionWriter(store: store) { [events] batches in
+            Self.apply(batches, to: liveTable, events: events)
+        }
+    }
+
+    /// Loads every unit and its last position from the directory and starts the freshness sweep
+    /// and the history retention.
+    public static func start(
+        store: any DirectoryStore, events: GatewayEventBus, configuration: TrackerConfiguration = TrackerConfiguration(), logger: Logger
+    ) async throws(DirectoryError) -> PositionTracker {
+        let tracker = PositionTracker(store: store, events: events, configuration: configuration, logger: logger)
+        var after: String?
+        while true {
+            let units = try await store.units(afterID: after, limit: 10_000)
+            tracker.live.withLock { table in
+                for unit in units { table.insert(id: unit.id, kind: unit.kind, position: unit.lastPosition) }
+            }
+            guard let last = units.last else { break }
+            after = last.id
+        }
+        let now = Date()
+        tracker.live.withLock { table in
+            for entry in table.allEntries() where tracker.isFresh(entry.position, now: now) {
+                table.setAnnouncedOnline(entry.id, true)
+            }
+        }
+        tracker.housekeeping.withLock { $0 = Task { await tracker.keepHouse() } }
+        return tracker
+    }
+
+    /// Writes what was accepted and stops the background work.
+    public func stop() async {
+        housekeeping.withLock { $0 }?.cancel()
+        await writer.stop()
+    }
+
+    // MARK: Input
+
+    /// Validates and stores the reports; `completion` gets one outcome per report, in order,
+    /// once the accepted ones are durable. Callable from any thread (an event loop included): it
+    /// never blocks.
+    public func submit(
+        _ reports: [PositionReport], source: PositionSource, receivedAt: Date = Date(),
+        completion: @escaping @Sendable ([PositionOutcome]) -> Void
+    ) {
+        var outcomes = [PositionOutcome](repeating: .accepted, count: reports.count)
+        var records: [UnitPositionRecord] = []
+        var newUnits: [FieldUnit] = []
+        var acceptedIndices: [Int] = []
+        live.withLock { table in
+            for (index, report) in reports.enumerated() {
+                switch validate(report, source: source, receivedAt: receivedAt, table: table) {
+                case .success(let record):
+                    if !table.contains(record.unitID) {
+                        newUnits.append(FieldUnit(id: record.unitID, name: record.unitID, kind: source.autoCreatedKind))
+                    }
+                    records.append(record)
+                    acceptedIndices.append(index)
+                case .failure(let rejection):
+                    outcomes[index] = .rejected(rejection)
+                }
+            }
+        }
+        guard !records.isEmpty else {
+            tally.count(outcomes, source: source)
+            completion(outcomes)
+            return
+        }
+        writer.enqueue(PositionWriter.Batch(records: records, newUnits: newUnits) { [tally, outcomes, acceptedIndices] result in
+            var outcomes = outcomes
+            if case .failure(let error) = result {
+                for index in acceptedIndices { outcomes[index] = .notStored(error) }
+            }
+            tally.count(outcomes, source: source)
+            completion(outcomes)
+        })
+    }
+
+    /// `submit` for async callers.
+    public func submit(_ reports: [PositionReport], source: PositionSource, receivedAt: Date = Date()) async -> [PositionOutcome] {
+        await withCheckedContinuation { continuation in
+            submit(reports, source: source, receivedAt: receivedAt) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Counts input that could not even be parsed into a report.
+    public func countRejection(_ rejection: PositionRejection, source: PositionSource) {
+        tally.countRejection(rejection.reason, source: source)
+    }
+
+    private func validate(
+        _ report: PositionReport, source: PositionSource, receivedAt: Date, table: LiveUnitTable
+    ) -> Result<UnitPositionRecord, PositionRejection> {
+        guard let unitID = report.unitID, !unitID.isEmpty else {
+            return .failure(PositionRejection(.malformed, "the position names no unit"))
+        }
+        guard GeoMath.isValid(latitude: report.latitude, longitude: report.longitude) else {
+            return .failure(PositionRejection(
+                .coordinatesOutOfRange,
+                "latitude \(report.latitude) and longitude \(report.longitude) are not a WGS84 position (latitude −90…90, longitude −180…180)"
+            ))
+        }
+        if report.latitude == 0 && report.longitude == 0 {
+            // What receivers without a fix send; nobody is on duty at 0°N 0°E.
+            return .failure(PositionRejection(.invalidFix, "latitude 0, longitude 0 is a receiver without a fix"))
+        }
+        let deviceTime = report.deviceTime ?? receivedAt
+        guard deviceTime.timeIntervalSince(receivedAt) <= configuration.maximumClockAhead else {
+            return .failure(PositionRejection(
+                .timeInFuture,
+                "device time \(deviceTime) is more than \(Int(configuration.maximumClockAhead)) s ahead of the gateway's clock; check the device's clock"
+            ))
+        }
+        if !table.contains(unitID) {
+            guard configuration.autoCreateUnits else {
+                return .failure(PositionRejection(.unknownUnit, "no unit has id '\(unitID)'; register it first (musterctl units add)"))
+            }
+            do throws(DirectoryError) {
+                try FieldUnit.validate(id: unitID)
+            } catch {
+                return .failure(PositionRejection(.malformed, "unit id '\(unitID)' cannot be registered: \(error)"))
+            }
+        }
+        let position = UnitPosition(
+            latitude: report.latitude, longitude: report.longitude,
+            altitude: report.altitude.flatMap(Self.finite), speed: report.speed.flatMap(Self.finite).map { max(0, $0) },
+            heading: report.heading.flatMap(Self.finite).map { $0.truncatingRemainder(dividingBy: 360) }.map { $0 < 0 ? $0 + 360 : $0 },
+            accuracy: report.accuracy.flatMap(Self.finite).map { max(0, $0) },
+            deviceTime: deviceTime, receivedAt: receivedAt, source: source.rawValue
+        )
+        return .success(UnitPositionRecord(unitID: unitID, position: position))
+    }
+
+    private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
+
+    /// After a commit: new units and last positions into the live table, then the events.
+    private static func apply(_ batches: [PositionWriter.Batch], to live: SharedLiveUnitTable, events: GatewayEventBus) {
+        var cameOnline: [String] = []
+        var updated: [UnitPositionRecord] = []
+        live.withLock { table in
+            for batch in batches {
+                for unit in batch.newUnits where !table.contains(unit.id) {
+                    table.insert(id: unit.id, kind: unit.kind, position: nil)
+                }
+                for record in batch.records where table.update(id: record.unitID, position: record.position) {
+                    updated.append(record)
+                    if table.entry(record.unitID)?.announcedOnline == false {
+                        table.setAnnouncedOnline(record.unitID, true)
+                        cameOnline.append(record.unitID)
+                    }
+                }
+            }
+        }
+        // Building events costs more than storing positions; skip it while nobody listens.
+        guard events.subscriberCount > 0 else { return }
+        for unit in cameOnline { events.publish(GatewayEvent(.unitOnline, channel: "", fields: ["unit": unit])) }
+        for record in updated { events.publish(positionEvent(record)) }
+    }
+
+    private static func positionEvent(_ record: UnitPositionRecord) -> GatewayEvent {
+        let position = record.position
+        var values = ["latitude": position.latitude, "longitude": position.longitude]
+        values["altitude"] = position.altitude
+        values["speed"] = position.speed
+        values["heading"] = position.heading
+        values["accuracy"] = position.accuracy
+        return GatewayEvent(
+            .unitPosition, channel: "", fields: ["unit": record.unitID, "source": position.source], values: values, at: position.deviceTime
+        )
+    }
+
+    // MARK: Units registered or removed through the API
+
+    public func unitRegistered(_ unit: FieldUnit) {
+        live.withLock { $0.insert(id: unit.id, kind: unit.kind, position: unit.lastPosition) }
+    }
+
+    public func unitRemoved(id: String) {
+        live.withLock { $0.remove(id: id) }
+    }
+
+    // MARK: Queries
+
+    /// A unit as the tracker knows it now.
+    public struct TrackedUnit: Sendable, Hashable {
+        public var id: String
+        public var kind: UnitKind
+        public var position: UnitPosition?
+        public var online: Bool
+        /// Metres from the query's centre, for proximity queries.
+        public var distance: Double?
+    }
+
+    public func isFresh(_ position: UnitPosition?, now: Date = Date()) -> Bool {
+        guard let position else { return false }
+        return now.timeIntervalSince(position.receivedAt) <= configuration.onlineTimeout
+    }
+
+    /// Units whose last position is fresh.
+    public var onlineUnitCount: Int {
+        let now = Date()
+        return live.withLock { table in table.allEntries().count { isFresh($0.position, now: now) } }
+    }
+
+    public func unit(id: String) -> TrackedUnit? {
+        live.withLock { $0.entry(id) }.map { tracked($0, distance: nil, now: Date()) }
+    }
+
+    /// Units whose last position is within `radius` metres, nearest first.
+    public func unitsNear(latitude: Double, longitude: Double, radius: Double, limit: Int) -> [TrackedUnit] {
+        let boxes = GeoMath.boxes(aroundLatitude: latitude, longitude: longitude, radius: radius)
+        let candidates = live.withLock { table in boxes.flatMap { table.entries(in: $0) } }
+        let now = Date()
+        var found: [TrackedUnit] = []
+        for entry in candidates {
+            guard let position = entry.position else { continue }
+            let distance = GeoMath.distance(latitude: latitude, longitude: longitude, toLatitude: position.latitude, longitude: position.longitude)
+            if distance <= radius { found.append(tracked(entry, distance: distance, now: now)) }
+        }
+        found.sort { ($0.distance ?? 0, $0.id) < ($1.distance ?? 0, $1.id) }
+        return Array(found.prefix(max(limit, 0)))
+    }
+
+    /// Units whose last position lies in the box, by id.
+    public func units(in box: GeoMath.Box, limit: Int) -> [TrackedUnit] {
+        let now = Date()
+        let entries = live.withLock { $0.entries(in: box) }
+        return entries.map { tracked($0, distance: nil, now: now) }.sorted { $0.id < $1.id }.prefix(max(limit, 0)).map { $0 }
+    }
+
+    private func tracked(_ entry: LiveUnitTable.Entry, distance: Double?, now: Date) -> TrackedUnit {
+        TrackedUnit(id: entry.id, kind: entry.kind, position: entry.position, online: isFresh(entry.position, now: now), distance: distance)
+    }
+
+    /// A unit's positions with device times in `from...to`, oldest first; with a tolerance (metres)
+    /// the track is simplified to the points that shape it.
+    public func track(ofUnit id: String, from: Date, to: Date, tolerance: Double?, limit: Int) async throws(DirectoryError) -> [UnitPosition] {
+        let positions = try await store.positionHistory(ofUnit: id, from: from, to: to, limit: limit)
+        guard let tolerance, tolerance > 0 else { return positions }
+        let points = positions.map { TrackSimplifier.Point(latitude: $0.latitude, longitude: $0.longitude) }
+        return TrackSimplifier.keptIndices(of: points, tolerance: tolerance).map { positions[$0] }
+    }
+
+    /// A channel near a point, and where it is: its unit's last position when the unit has one,
+    /// else its registered fixed location.
+    public struct NearbyChannel: Sendable, Hashable {
+        public var channel: Channel
+        public var distance: Double
+        public var latitude: Double
+        public var longitude: Double
+        /// Set when the channel is located by its unit's last position.
+        public var unit: TrackedUnit?
+    }
+
+    /// How many located channels one query considers at most.
+    static let locatedChannelCandidateLimit = 100_000
+
+    /// Channels within `radius` metres, nearest first.
+    public func nearbyChannels(latitude: Double, longitude: Double, radius: Double, limit: Int) async throws(DirectoryError) -> [NearbyChannel] {
+        let units = unitsNear(latitude: latitude, longitude: longitude, radius: radius, limit: Int.max)
+        var nearby: [NearbyChannel] = []
+        let unitByID = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for channel in try await store.channels(ofUnits: units.map(\.id)) {
+            guard let unitID = channel.unitID, let unit = unitByID[unitID], let position = unit.position, let distance = unit.distance else { continue }
+            nearby.append(NearbyChannel(channel: channel, distance: distance, latitude: position.latitude, longitude: position.longitude, unit: unit))
+        }
+        var fixed: [(located: LocatedChannel, distance: Double)] = []
+        for box in GeoMath.boxes(aroundLatitude: latitude, longitude: longitude, radius: radius) {
+            let located = try await store.locatedChannels(
+                latitudes: box.latitudes, longitudes: box.longitudes, limit: Self.locatedChannelCandidateLimit
+            )
+            for candidate in located {
+                // A channel on a unit that reports positions is where the unit is, not where it was registered.
+                if let unitID = candidate.unitID, live.withLock({ $0.entry(unitID)?.position != nil }) { continue }
+                let distance = GeoMath.distance(latitude: latitude, longitude: longitude, toLatitude: candidate.latitude, longitude: candidate.longitude)
+                if distance <= radius { fixed.append((candidate, distance)) }
+            }
+        }
+        fixed.sort { ($0.distance, $0.located.path.rawValue) < ($1.distance, $1.located.path.rawValue) }
+        let closestFixed = fixed.prefix(max(limit, 0))
+        let channels = try await store.channels(at: closestFixed.map(\.located.path))
+        let channelByPath = Dictionary(channels.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        for (located, distance) in closestFixed {
+            guard let channel = channelByPath[located.path] else { continue }
+            nearby.append(NearbyChannel(channel: channel, distance: distance, latitude: located.latitude, longitude: located.longitude, unit: nil))
+        }
+        nearby.sort { ($0.distance, $0.channel.path.rawValue) < ($1.distance, $1.channel.path.rawValue) }
+        return Array(nearby.prefix(max(limit, 0)))
+    }
+
+    // MARK: Housekeeping
+
+    /// How often units are checked for going offline.
+    static let sweepInterval: Duration = .seconds(5)
+    /// How often old history is deleted.
+    static let retentionInterval: Double = 3600
+
+    private func keepHouse() async {
+        var lastRetention = Date.distantPast
+        while !Task.isCancelled {
+            sweepFreshness()
+            if Date().timeIntervalSince(lastRetention) >= Self.retentionInterval {
+                lastRetention = Date()
+                await applyRetention()
+            }
+            try? await Task.sleep(for: Self.sweepInterval)
+        }
+    }
+
+    /// Announces units whose last position has gone stale.
+    private func sweepFreshness() {
+        let now = Date()
+        let wentOffline = live.withLock { table -> [String] in
+            var ids: [String] = []
+            for entry in table.allEntries() where entry.announcedOnline && !isFresh(entry.position, now: now) {
+                table.setAnnouncedOnline(entry.id, false)
+                ids.append(entry.id)
+            }
+            return ids
+        }
+        for id in wentOffline {
+            events.publish(GatewayEvent(.unitOffline, channel: "", fields: ["unit": id]))
+        }
+    }
+
+    private func applyRetention() async {
+        do {
+            let deleted = try await store.deletePositionHistory(receivedBefore: Date().addingTimeInterval(-configuration.retention))
+            if deleted > 0 {
+                logger.info("old position history deleted", metadata: ["positions": "\(deleted)", "retention_s": "\(Int(configuration.retention))"])
+            }
+        } catch {
+            guard !Task.isCancelled else { return }
+            logger.error("cannot delete old position history; the directory file keeps growing", metadata: ["error": "\(error)"])
+        }
+    }
+}

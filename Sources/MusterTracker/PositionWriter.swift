@@ -1,0 +1,102 @@
+import Foundation
+import MusterDirectory
+import Synchronization
+
+/// Group commit: positions submitted while a transaction is being written wait for the next one,
+/// which takes them all. Under light load every position is written at once; under heavy load
+/// transactions grow, so one fsync covers thousands of positions. Nobody waits for a timer.
+final class PositionWriter: Sendable {
+    /// Positions of one submission, answered together once they are durable.
+    struct Batch: Sendable {
+        var records: [UnitPositionRecord]
+        var newUnits: [FieldUnit]
+        var completion: @Sendable (Result<Void, DirectoryError>) -> Void
+    }
+
+    /// A transaction takes at most this many positions, so one stays well under a second.
+    static let maximumPositionsPerTransaction = 20_000
+
+    private struct State {
+        var pending: [Batch] = []
+        var writing = false
+        var stopped = false
+        var idle: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let store: any DirectoryStore
+    private let state = Mutex(State())
+    /// Runs with each committed transaction's batches before their completions.
+    private let committed: @Sendable ([Batch]) -> Void
+
+    init(store: any DirectoryStore, committed: @escaping @Sendable ([Batch]) -> Void) {
+        self.store = store
+        self.committed = committed
+    }
+
+    func enqueue(_ batch: Batch) {
+        enum Next { case startWriting, queued, refused }
+        let next = state.withLock { state -> Next in
+            guard !state.stopped else { return .refused }
+            state.pending.append(batch)
+            guard !state.writing else { return .queued }
+            state.writing = true
+            return .startWriting
+        }
+        switch next {
+        case .startWriting: Task { await self.writeUntilIdle() }
+        case .queued: break
+        case .refused: batch.completion(.failure(.storage(message: "the gateway is stopping")))
+        }
+    }
+
+    /// Refuses new positions and returns once every accepted one is written.
+    func stop() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Bool in
+                state.stopped = true
+                guard state.writing else { return true }
+                state.idle.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func writeUntilIdle() async {
+        while let batches = takeNextTransaction() {
+            let records = batches.flatMap(\.records)
+            var seen = Set<String>()
+            let newUnits = batches.flatMap(\.newUnits).filter { seen.insert($0.id).inserted }
+            do {
+                try await store.recordPositions(records, creatingUnits: newUnits)
+                committed(batches)
+                for batch in batches { batch.completion(.success(())) }
+            } catch {
+                for batch in batches { batch.completion(.failure(error)) }
+            }
+        }
+    }
+
+    /// The batches for the next transaction, or nil (and the writer idle) when none wait.
+    private func takeNextTransaction() -> [Batch]? {
+        let (batches, waiters) = state.withLock { state -> ([Batch]?, [CheckedContinuation<Void, Never>]) in
+            guard !state.pending.isEmpty else {
+                state.writing = false
+                defer { state.idle = [] }
+                return (nil, state.idle)
+            }
+            var taken = 0, count = 0
+            for batch in state.pending {
+                // Always take the first batch, however large, so the queue moves.
+                if count > 0 && taken + batch.records.count > Self.maximumPositionsPerTransaction { break }
+                taken += batch.records.count
+                count += 1
+            }
+            let batches = Array(state.pending.prefix(count))
+            state.pending.removeFirst(count)
+            return (batches, [])
+        }
+        for waiter in waiters { waiter.resume() }
+        return batches
+    }
+}
