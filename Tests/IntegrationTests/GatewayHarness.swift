@@ -37,9 +37,10 @@ struct GatewayHarness {
 
     /// Runs `body` against a fresh gateway and always stops it, also when `body` throws.
     static func with<T>(
-        sources: [(String, String)] = [], users: [RTSPUser] = [], adminToken: String? = nil, _ body: (GatewayHarness) async throws -> T
+        sources: [(String, String)] = [], users: [RTSPUser] = [], adminToken: String? = nil,
+        configure: (inout GatewayConfiguration) -> Void = { _ in }, _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(sources: sources, users: users, adminToken: adminToken)
+        let harness = try await start(sources: sources, users: users, adminToken: adminToken, configure: configure)
         do {
             let result = try await body(harness)
             await harness.stop()
