@@ -15,7 +15,37 @@ import Testing
         #expect(configuration.rtsp.port == 8554)
         #expect(configuration.rtsp.rtpPort == 8000)
         #expect(configuration.sources.map(\.path.rawValue) == ["demo"])
+        #expect(configuration.tracking.osmand?.port == 5055)
+        #expect(configuration.tracking.nmea?.port == 10110)
+        #expect(configuration.tracking.tracker.autoCreateUnits == false)
         try configuration.validate()
+    }
+
+    @Test func readsTheTrackingSection() throws {
+        let path = try Self.write("""
+            tracking:
+              osmand_listen: "off"
+              nmea_listen: 127.0.0.1:4001
+              nmea_units: {"10.20.0.31": truck-7, "10.20.0.32:4001": boat-2}
+              auto_create_units: true
+              online_timeout_seconds: 120
+              retention_days: 2
+            """)
+        let configuration = try GatewayConfiguration.load(fromFile: path)
+        #expect(configuration.tracking.osmand == nil)
+        #expect(configuration.tracking.nmea?.port == 4001)
+        #expect(configuration.tracking.nmeaUnits == ["10.20.0.31": "truck-7", "10.20.0.32:4001": "boat-2"])
+        #expect(configuration.tracking.tracker.autoCreateUnits)
+        #expect(configuration.tracking.tracker.onlineTimeout == 120)
+        #expect(configuration.tracking.tracker.retention == 2 * 86_400)
+        try configuration.validate()
+
+        var badUnit = configuration
+        badUnit.tracking.nmeaUnits = ["10.0.0.1": "no spaces allowed"]
+        #expect(throws: GatewayConfigurationError.self) { try badUnit.validate() }
+        var publicListener = configuration
+        publicListener.tracking.nmea?.host = "0.0.0.0"
+        #expect(!publicListener.allListenersOnLoopback)
     }
 
     @Test func readsUsersAndAllowsNonLoopbackListenersOnlyWithThem() throws {
@@ -43,6 +73,7 @@ import Testing
         ("sources:\n  - path: Bad/Path\n    url: x.mp4\n", "may only hold lowercase letters"),
         ("sources:\n  - url: x.mp4\n", "missing field 'sources[0].path'"),
         ("rtsp: [unclosed\n", "not valid YAML"),
+        ("tracking:\n  nmea_listen: everywhere\n", "tracking"),
     ])
     func explainsBadFiles(yaml: String, message: String) throws {
         let path = try Self.write(yaml)
