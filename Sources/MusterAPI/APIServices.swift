@@ -20,6 +20,8 @@ public protocol ChannelRuntime: Sendable {
     func latestPosition(ofChannel path: String) -> UnitPosition?
     /// How often each running source has failed and been reopened.
     var sourceFailureCounts: [String: Int] { get }
+    /// Why a pull URL can never be opened here (a protocol the FFmpeg build lacks), or nil.
+    func problem(openingSource url: String) -> String?
 }
 
 /// Everything the API reads and changes.
@@ -58,6 +60,12 @@ public struct APIServices: Sendable {
             status: hubs.hub(at: path)?.status, consumers: consumerCounts[path] ?? 0,
             lastError: runtime.lastError(ofChannel: path), position: runtime.latestPosition(ofChannel: path)
         )
+    }
+
+    /// Refuses a channel whose source cannot be opened by this gateway, naming the field.
+    func checkSource(of channel: Channel) throws(APIProblem) {
+        guard case .pull(let url) = channel.source, let problem = runtime.problem(openingSource: url) else { return }
+        throw APIProblem.badField("source", problem)
     }
 
     func document(for channel: Channel) -> ChannelDocument {

@@ -135,6 +135,12 @@ struct ChannelImporter {
         for (row, result) in rows {
             switch result {
             case .success(let channel):
+                do throws(APIProblem) {
+                    try services.checkSource(of: channel)
+                } catch {
+                    record(ChannelImportResult.RowError(row: row, message: error.detail))
+                    continue
+                }
                 batch.append((row, channel))
                 if batch.count >= Self.batchSize { try await flush() }
             case .failure(let problem):

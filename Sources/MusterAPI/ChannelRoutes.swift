@@ -27,6 +27,7 @@ struct ChannelRoutes {
     private func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let identity = try context.require(.operator)
         let channel = try await request.decodeJSON(ChannelInput.self).channel()
+        try services.checkSource(of: channel)
         let stored = try await services.store.createChannel(channel)
         try await services.audit(identity, "channel.create", stored.path.rawValue, "kind=\(stored.kind.rawValue) source=\(stored.source.redacted)")
         await services.runtime.channelAdded(stored)
@@ -50,6 +51,7 @@ struct ChannelRoutes {
         guard let previous = try await services.store.channel(at: path) else {
             throw APIProblem(DirectoryError.channelNotFound(path: path.rawValue))
         }
+        try services.checkSource(of: patch.applied(to: previous))
         let stored = try await services.store.updateChannel(at: path, with: patch)
         try await services.audit(identity, "channel.update", path.rawValue)
         await services.runtime.channelUpdated(stored, previous: previous)

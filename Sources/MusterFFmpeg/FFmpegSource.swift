@@ -107,11 +107,12 @@ public final class FFmpegSource: Sendable {
         setState(.stopped)
     }
 
-    /// `retryDelay` doubled per failure in a row, at most `maximumRetryDelay`.
-    private func retryDelay(afterFailures failures: Int) -> Duration {
+    /// `retryDelay` doubled per failure in a row, at most `maximumRetryDelay`, less a random
+    /// part of up to `retryJitter` of it.
+    func retryDelay(afterFailures failures: Int, random: Double = .random(in: 0...1)) -> Duration {
         var delay = options.retryDelay
         for _ in 0..<min(failures, 16) where delay < options.maximumRetryDelay { delay *= 2 }
-        return min(delay, options.maximumRetryDelay)
+        return min(delay, options.maximumRetryDelay) * (1 - options.retryJitter * random)
     }
 
     /// Opens the input, publishes it until it ends or fails, and always ends publishing.

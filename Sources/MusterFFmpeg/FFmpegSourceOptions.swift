@@ -16,6 +16,9 @@ public struct FFmpegSourceOptions: Sendable, Hashable {
     public var retryDelay: Duration
     /// Upper bound of the growing retry wait.
     public var maximumRetryDelay: Duration
+    /// Each wait is shortened by a random part of up to this fraction, so that sources that
+    /// failed together (a network link came back) do not all retry at the same instant.
+    public var retryJitter: Double
     /// More demuxer and protocol options, as for `ffmpeg -i` (`fflags`, `buffer_size`…).
     public var extraOptions: [String: String]
 
@@ -30,6 +33,7 @@ public struct FFmpegSourceOptions: Sendable, Hashable {
         readTimeout: Duration = .seconds(10),
         retryDelay: Duration = .seconds(1),
         maximumRetryDelay: Duration = .seconds(30),
+        retryJitter: Double = 0.25,
         extraOptions: [String: String] = [:]
     ) {
         let isFile = Self.isFile(url)
@@ -40,6 +44,7 @@ public struct FFmpegSourceOptions: Sendable, Hashable {
         self.readTimeout = readTimeout
         self.retryDelay = retryDelay
         self.maximumRetryDelay = maximumRetryDelay
+        self.retryJitter = min(max(retryJitter, 0), 1)
         self.extraOptions = extraOptions
     }
 

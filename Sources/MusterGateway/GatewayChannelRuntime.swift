@@ -69,6 +69,10 @@ final class GatewayChannelRuntime: ChannelRuntime {
         )
     }
 
+    func problem(openingSource url: String) -> String? {
+        FFmpegCapabilities.problem(opening: url)
+    }
+
     /// Failures per channel so far, for the reconnect counter on /metrics.
     var sourceFailureCounts: [String: Int] {
         sources.withLock { $0.mapValues(\.failureCount) }

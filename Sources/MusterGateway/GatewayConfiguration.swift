@@ -1,5 +1,6 @@
 import MusterCore
 import MusterDirectory
+import MusterFFmpeg
 import MusterRTSP
 import MusterTracker
 
@@ -82,6 +83,11 @@ public struct GatewayConfiguration: Sendable {
         var seen: Set<ChannelPath> = []
         for source in sources where !seen.insert(source.path).inserted {
             throw GatewayConfigurationError("channel '\(source.path)' has two sources; give each path one URL")
+        }
+        for source in sources {
+            if let problem = FFmpegCapabilities.problem(opening: source.url) {
+                throw GatewayConfigurationError("channel '\(source.path)': \(problem)")
+            }
         }
         var names: Set<String> = []
         for user in rtsp.users {

@@ -84,6 +84,7 @@ import Testing
         ("{\"path\": \"../etc\", \"kind\": \"camera\", \"source\": \"push\"}", 400, "path"),
         ("{\"path\": \"Upper/Case\", \"kind\": \"camera\", \"source\": \"push\"}", 400, "path"),
         ("{\"path\": \"a\", \"kind\": \"camera\", \"source\": \"not a url\"}", 400, "source"),
+        ("{\"path\": \"a\", \"kind\": \"camera\", \"source\": \"rstp://camera/1\"}", 400, "source"),
         ("{\"path\": \"a\", \"kind\": \"camera\", \"source\": \"push\", \"latitude\": 91, \"longitude\": 0}", 400, "latitude"),
         ("{\"path\": \"a\", \"kind\": \"camera\", \"source\": \"push\", \"tags\": \"x\"}", 400, "tags"),
         ("[1, 2]", 400, nil),

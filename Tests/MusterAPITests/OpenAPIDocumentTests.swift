@@ -18,6 +18,7 @@ struct OpenAPIDocumentTests {
         func lastError(ofChannel path: String) -> String? { nil }
         func latestPosition(ofChannel path: String) -> UnitPosition? { nil }
         var sourceFailureCounts: [String: Int] { [:] }
+        func problem(openingSource url: String) -> String? { nil }
     }
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedOperationIsRouted() async throws {

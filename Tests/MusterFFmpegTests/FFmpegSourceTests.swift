@@ -1,5 +1,5 @@
 import MusterCore
-import MusterFFmpeg
+@testable import MusterFFmpeg
 import Testing
 
 /// `FFmpegSource` publishing into a hub: looping, failing and stopping.
@@ -73,6 +73,26 @@ import Testing
         let silent = try BoundSocket(listeningTCP: true)
         try await expectPromptStop(url: "rtsp://127.0.0.1:\(silent.port)/never")
         _ = silent
+    }
+
+    @Test func retryDelaysGrowBoundedAndWithJitter() {
+        let options = FFmpegSourceOptions(url: "rtsp://camera.invalid/1", retryDelay: .seconds(1), maximumRetryDelay: .seconds(30), retryJitter: 0.25)
+        let source = FFmpegSource(url: "rtsp://camera.invalid/1", hub: StreamHub(path: "test/retry"), options: options, logger: testLogger)
+        #expect(source.retryDelay(afterFailures: 0, random: 0) == .seconds(1))
+        #expect(source.retryDelay(afterFailures: 3, random: 0) == .seconds(8))
+        #expect(source.retryDelay(afterFailures: 10, random: 0) == .seconds(30))
+        #expect(source.retryDelay(afterFailures: 10, random: 1) == .seconds(22.5))
+        #expect(source.retryDelay(afterFailures: 1000, random: 0.5) == .seconds(26.25))
+    }
+
+    @Test func capabilitiesNameWhatThisFFmpegCannotOpen() {
+        #expect(FFmpegCapabilities.inputProtocols.isSuperset(of: ["file", "udp", "tcp", "http", "rtmp"]))
+        #expect(FFmpegCapabilities.problem(opening: "rtsp://cam/1") == nil)
+        #expect(FFmpegCapabilities.problem(opening: "udp://127.0.0.1:5000") == nil)
+        #expect(FFmpegCapabilities.problem(opening: "/srv/clips/drill.mp4") == nil)
+        let typo = FFmpegCapabilities.problem(opening: "rstp://cam/1")
+        #expect(typo?.contains("cannot open rstp:// URLs") == true)
+        #expect(typo?.contains("rtsp") == true)
     }
 
     @Test func stopIsSafeTwiceAndBeforeStart() {
