@@ -14,8 +14,8 @@ public protocol ChannelRuntime: Sendable {
     func channelUpdated(_ channel: Channel, previous: Channel) async
     /// Stops the source and disconnects consumers and publisher.
     func channelRemoved(_ channel: Channel) async
-    /// The last error of the channel's source, for its live state.
-    func lastError(ofChannel path: String) -> String?
+    /// What the channel's pull source is doing, or nil when none runs.
+    func sourceHealth(ofChannel path: String) -> SourceHealth?
     /// The latest position a stream's own telemetry (drone KLV) gave, if any.
     func latestPosition(ofChannel path: String) -> UnitPosition?
     /// How often each running source has failed and been reopened.
@@ -58,7 +58,7 @@ public struct APIServices: Sendable {
     func state(of path: String, consumerCounts: [String: Int]) -> ChannelStateDocument {
         ChannelStateDocument(
             status: hubs.hub(at: path)?.status, consumers: consumerCounts[path] ?? 0,
-            lastError: runtime.lastError(ofChannel: path), position: runtime.latestPosition(ofChannel: path)
+            source: runtime.sourceHealth(ofChannel: path), position: runtime.latestPosition(ofChannel: path)
         )
     }
 
@@ -99,5 +99,36 @@ public struct RTSPAdvertisedAddress: Sendable, Hashable {
     func url(path: String, host: String) -> String {
         let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         return "rtsp://\(bracketed):\(port)/\(path)"
+    }
+}
+
+/// What a channel's pull source is doing, for its live state.
+public struct SourceHealth: Sendable, Hashable {
+    public enum State: String, Sendable {
+        case starting, online, retrying, stopped
+    }
+
+    public var state: State
+    public var lastError: String?
+    /// When the next attempt starts, while retrying.
+    public var nextAttemptAt: Date?
+    public var reconnects: Int
+    public var packets: UInt64
+    public var bytes: UInt64
+    public var lastPacketAt: Date?
+    public var codecs: [String]
+
+    public init(
+        state: State, lastError: String?, nextAttemptAt: Date?, reconnects: Int, packets: UInt64, bytes: UInt64, lastPacketAt: Date?,
+        codecs: [String]
+    ) {
+        self.state = state
+        self.lastError = lastError
+        self.nextAttemptAt = nextAttemptAt
+        self.reconnects = reconnects
+        self.packets = packets
+        self.bytes = bytes
+        self.lastPacketAt = lastPacketAt
+        self.codecs = codecs
     }
 }

@@ -68,13 +68,14 @@ struct ChannelStateDocument: Encodable, Sendable {
     var fps: Double
     var consumers: Int
     var lastError: String?
+    var source: SourceHealthDocument?
     var position: PositionDocument?
 
     enum CodingKeys: String, CodingKey {
-        case online, codecs, width, height, bitrateBPS = "bitrate_bps", fps, consumers, lastError = "last_error", position
+        case online, codecs, width, height, bitrateBPS = "bitrate_bps", fps, consumers, lastError = "last_error", source, position
     }
 
-    init(status: StreamHubStatus?, consumers: Int, lastError: String?, position: UnitPosition?) {
+    init(status: StreamHubStatus?, consumers: Int, source: SourceHealth?, position: UnitPosition?) {
         online = status?.isOnline ?? false
         codecs = status?.tracks?.map(\.codec.rawValue) ?? []
         width = status?.width
@@ -82,7 +83,8 @@ struct ChannelStateDocument: Encodable, Sendable {
         bitrateBPS = status?.bitsPerSecond ?? 0
         fps = ((status?.framesPerSecond ?? 0) * 10).rounded() / 10
         self.consumers = consumers
-        self.lastError = lastError
+        lastError = source?.lastError
+        self.source = source.map(SourceHealthDocument.init)
         self.position = position.map(PositionDocument.init)
     }
 
@@ -96,7 +98,48 @@ struct ChannelStateDocument: Encodable, Sendable {
         try container.encode(fps, forKey: .fps)
         try container.encode(consumers, forKey: .consumers)
         try container.encode(lastError, forKey: .lastError)
+        try container.encode(source, forKey: .source)
         try container.encode(position, forKey: .position)
+    }
+}
+
+/// A pull source's state and counters (null for push channels and on-demand ones not running).
+struct SourceHealthDocument: Encodable, Sendable {
+    var state: String
+    var lastError: String?
+    var nextAttemptAt: Date?
+    var reconnects: Int
+    var packets: UInt64
+    var bytes: UInt64
+    var lastPacketAt: Date?
+    var codecs: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case state, lastError = "last_error", nextAttemptAt = "next_attempt_at", reconnects, packets, bytes
+        case lastPacketAt = "last_packet_at", codecs
+    }
+
+    init(_ health: SourceHealth) {
+        state = health.state.rawValue
+        lastError = health.lastError
+        nextAttemptAt = health.nextAttemptAt
+        reconnects = health.reconnects
+        packets = health.packets
+        bytes = health.bytes
+        lastPacketAt = health.lastPacketAt
+        codecs = health.codecs
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+        try container.encode(lastError, forKey: .lastError)
+        try container.encode(nextAttemptAt, forKey: .nextAttemptAt)
+        try container.encode(reconnects, forKey: .reconnects)
+        try container.encode(packets, forKey: .packets)
+        try container.encode(bytes, forKey: .bytes)
+        try container.encode(lastPacketAt, forKey: .lastPacketAt)
+        try container.encode(codecs, forKey: .codecs)
     }
 }
 

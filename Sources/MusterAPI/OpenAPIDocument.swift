@@ -572,6 +572,21 @@ components:
         fps: {type: number, description: video frames per second over the last few seconds}
         consumers: {type: integer}
         last_error: {type: [string, 'null']}
+        source:
+          description: the pull source's state and counters; null for push channels and idle on-demand ones
+          oneOf:
+            - type: 'null'
+            - type: object
+              required: [state, last_error, next_attempt_at, reconnects, packets, bytes, last_packet_at, codecs]
+              properties:
+                state: {type: string, enum: [starting, online, retrying, stopped]}
+                last_error: {type: [string, 'null']}
+                next_attempt_at: {type: [string, 'null'], format: date-time}
+                reconnects: {type: integer}
+                packets: {type: integer}
+                bytes: {type: integer}
+                last_packet_at: {type: [string, 'null'], format: date-time}
+                codecs: {type: array, items: {type: string}}
         position:
           description: the latest position the stream's own telemetry (drone KLV, MISB ST 0601) reported
           oneOf:

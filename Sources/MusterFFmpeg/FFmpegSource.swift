@@ -20,10 +20,15 @@ public final class FFmpegSource: Sendable {
     private let running = DispatchGroup()
     private let control = Mutex(Control())
     private let failures = Atomic<Int>(0)
+    private let packetsRead = Atomic<UInt64>(0)
+    private let bytesRead = Atomic<UInt64>(0)
+    /// Wall-clock milliseconds since 1970 of the last packet read, 0 before the first.
+    private let lastPacketMilliseconds = Atomic<Int64>(0)
 
     private struct Control {
         var state = FFmpegSourceState.stopped
         var started = false
+        var codecs: [String] = []
     }
 
     /// How long `stop()` waits for the thread before giving up on it.
@@ -43,6 +48,16 @@ public final class FFmpegSource: Sendable {
 
     /// How many times the input failed and was (or will be) reopened.
     public var failureCount: Int { failures.load(ordering: .relaxed) }
+
+    /// State and counters for status pages and health checks.
+    public var health: FFmpegSourceHealth {
+        let (state, codecs) = control.withLock { ($0.state, $0.codecs) }
+        let last = lastPacketMilliseconds.load(ordering: .relaxed)
+        return FFmpegSourceHealth(
+            state: state, reconnects: failureCount, packets: packetsRead.load(ordering: .relaxed), bytes: bytesRead.load(ordering: .relaxed),
+            lastPacketAt: last == 0 ? nil : Date(timeIntervalSince1970: Double(last) / 1000), codecs: codecs
+        )
+    }
 
     /// Starts reading on a new thread. Calling it again, or after `stop()`, does nothing.
     public func start() {
@@ -128,7 +143,12 @@ public final class FFmpegSource: Sendable {
             throw FFmpegError(code: muster_averror(EBUSY), operation: "publishing \(input.displayURL)", message: error.description)
         }
         defer { publisher.end() }
-        setState(.online)
+        control.withLock { control in
+            control.state = .online
+            control.codecs = converter.tracks.map { track in
+                track.width.map { "\(track.codec.rawValue) \($0)x\(track.height ?? 0)" } ?? "\(track.codec.rawValue) \(track.clockRate) Hz"
+            }
+        }
         logger.info("source online", metadata: [
             "format": "\(input.formatName)",
             "tracks": "\(converter.tracks.map { "\($0.codec.rawValue)@\($0.clockRate)" }.joined(separator: ","))",
@@ -147,6 +167,9 @@ public final class FFmpegSource: Sendable {
                 throw FFmpegError(code: FFmpegError.endOfFile, operation: "reading \(input.displayURL)",
                                   message: "the stream ended")
             }
+            packetsRead.add(1, ordering: .relaxed)
+            bytesRead.add(UInt64(max(packet.size, 0)), ordering: .relaxed)
+            lastPacketMilliseconds.store(Int64(Date().timeIntervalSince1970 * 1000), ordering: .relaxed)
             let units = converter.convert(packet)
             if options.realtime, let time = converter.mediaTime {
                 pacer.wait(until: time, interrupt: interrupt)

@@ -1,3 +1,4 @@
+import Foundation
 /// How an `FFmpegSource` reads its URL.
 public struct FFmpegSourceOptions: Sendable, Hashable {
     /// At the end of a file, seek back to its start and continue with timestamps that keep
@@ -84,4 +85,15 @@ public enum FFmpegSourceState: Sendable, Hashable, CustomStringConvertible {
         case .stopped: "stopped"
         }
     }
+}
+
+/// A source's state and counters since it was created.
+public struct FFmpegSourceHealth: Sendable, Hashable {
+    public var state: FFmpegSourceState
+    public var reconnects: Int
+    public var packets: UInt64
+    public var bytes: UInt64
+    public var lastPacketAt: Date?
+    /// One entry per track of the last session: codec and picture size or clock rate.
+    public var codecs: [String]
 }

@@ -53,10 +53,29 @@ final class GatewayChannelRuntime: ChannelRuntime {
         logger.info("channel removed", metadata: ["path": "\(path)"])
     }
 
-    func lastError(ofChannel path: String) -> String? {
-        guard let source = sources.withLock({ $0[path] }) else { return nil }
-        if case .retrying(let error, _) = source.state { return error.description }
-        return nil
+    func sourceHealth(ofChannel path: String) -> SourceHealth? {
+        guard let health = sources.withLock({ $0[path] })?.health else { return nil }
+        var state = SourceHealth.State.stopped
+        var lastError: String?
+        var nextAttemptAt: Date?
+        switch health.state {
+        case .starting: state = .starting
+        case .online: state = .online
+        case .stopped: state = .stopped
+        case .retrying(let error, let next):
+            state = .retrying
+            lastError = error.description
+            nextAttemptAt = Date().addingTimeInterval(Self.seconds(ContinuousClock.now.duration(to: next)))
+        }
+        return SourceHealth(
+            state: state, lastError: lastError, nextAttemptAt: nextAttemptAt, reconnects: health.reconnects, packets: health.packets,
+            bytes: health.bytes, lastPacketAt: health.lastPacketAt, codecs: health.codecs
+        )
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     func latestPosition(ofChannel path: String) -> UnitPosition? {

@@ -23,6 +23,12 @@ import Testing
             let fps = try #require(state["fps"] as? Double)
             #expect(fps > 15 && fps < 35, "fps \(fps)")
             #expect((state["bitrate_bps"] as? Int ?? 0) > 10_000)
+            let source = try #require(state["source"] as? [String: Any])
+            #expect(source["state"] as? String == "online")
+            #expect((source["packets"] as? Int ?? 0) > 50)
+            #expect((source["bytes"] as? Int ?? 0) > 10_000)
+            #expect(source["codecs"] as? [String] == ["h264 320x240", "aac 44100 Hz"] || source["codecs"] as? [String] == ["h264 320x240", "aac 48000 Hz"])
+            #expect(source["last_packet_at"] is String)
 
             let online = try await api.get("/api/v1/channels?state=online").json()["channels"] as? [[String: Any]]
             #expect(online?.compactMap { $0["path"] as? String } == ["drill/cam-7"])

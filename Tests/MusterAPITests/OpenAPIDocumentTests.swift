@@ -15,7 +15,7 @@ struct OpenAPIDocumentTests {
         func channelAdded(_ channel: Channel) async {}
         func channelUpdated(_ channel: Channel, previous: Channel) async {}
         func channelRemoved(_ channel: Channel) async {}
-        func lastError(ofChannel path: String) -> String? { nil }
+        func sourceHealth(ofChannel path: String) -> SourceHealth? { nil }
         func latestPosition(ofChannel path: String) -> UnitPosition? { nil }
         var sourceFailureCounts: [String: Int] { [:] }
         func problem(openingSource url: String) -> String? { nil }
