@@ -52,6 +52,15 @@ public struct RTPPacketizer: Sendable {
         self.maximumPayloadSize = max(maximumPacketSize - RTPPacket.fixedHeaderSize, Self.minimumPayloadSize)
     }
 
+    /// The same RTP stream (SSRC, next sequence number, packet size) for a changed track or on a
+    /// shifted timeline, so receivers see no discontinuity.
+    public func continuing(track: MediaTrack? = nil, timestampOffset: UInt32? = nil) -> RTPPacketizer {
+        RTPPacketizer(
+            track: track ?? self.track, payloadType: payloadType, ssrc: ssrc, initialSequenceNumber: nextSequenceNumber,
+            timestampOffset: timestampOffset ?? self.timestampOffset, maximumPacketSize: maximumPacketSize
+        )
+    }
+
     /// The RTP timestamp of a presentation time in track clock units (RFC 3550 §5.1): the low
     /// 32 bits of the pts plus the random offset, wrapping as the RTP clock does.
     public func rtpTimestamp(forPTS pts: Int64) -> UInt32 {

@@ -81,6 +81,10 @@ final class RTPFanout: StreamReader {
         var directConsumers: [any RTPFanoutConsumer] = []
         /// Media time in seconds of the latest unit, used as the start instant when nothing is cached.
         var latestSeconds: Double = 0
+        /// When the latest unit arrived.
+        var latestArrival: ContinuousClock.Instant? = nil
+        /// A new publisher took over with the same tracks: its first unit sets the timeline shift.
+        var timelineShiftPending = false
         var senders: [RTPSenderStatistics] = []
         /// The wall-clock time (NTP) of media time `media`: every track's sender reports use this
         /// one mapping, which is what lets receivers line audio up with video.
@@ -104,10 +108,16 @@ final class RTPFanout: StreamReader {
             state.clockAnchor = nil
             for index in state.senders.indices { state.senders[index].lastReportSeconds = nil }
             if sameLayout, !state.packetizers.isEmpty {
-                // Consumers keep going: sequence numbers continue on the same packetizers.
+                // Consumers keep going: sequence numbers continue on the same packetizers, and
+                // the first unit shifts the new publisher's timeline onto the old one.
                 state.tracks = tracks
+                // The new publisher's parameter sets go out in-band before its keyframes.
+                for index in tracks.indices { state.packetizers[index] = state.packetizers[index].continuing(track: tracks[index]) }
+                state.timelineShiftPending = state.latestArrival != nil
                 return
             }
+            state.timelineShiftPending = false
+            state.latestArrival = nil
             for consumer in state.consumers.values { consumer.fanoutDidEnd() }
             state.consumers.removeAll()
             Self.regroup(&state)
@@ -128,11 +138,13 @@ final class RTPFanout: StreamReader {
     func streamHub(_ hub: StreamHub, didReceive unit: AccessUnit) {
         state.withLock { state in
             guard state.packetizers.indices.contains(unit.trackID) else { return }
+            if state.timelineShiftPending { Self.shiftTimeline(continuingWith: unit, state: &state) }
             let track = state.tracks[unit.trackID]
             let packets = state.packetizers[unit.trackID].packetize(unit)
             guard !packets.isEmpty else { return }
             let mediaSeconds = Double(unit.pts) / Double(track.clockRate)
             state.latestSeconds = mediaSeconds
+            state.latestArrival = .now
             let isVideoKeyframe = track.kind == .video && unit.isKeyframe
             state.senders[unit.trackID].count(packets, pts: unit.pts)
             if state.clockAnchor == nil { state.clockAnchor = (mediaSeconds, NTPTimestamp.now()) }
@@ -149,6 +161,23 @@ final class RTPFanout: StreamReader {
                 state.cache.append(shared, bytes: packets.reduce(0) { $0 + $1.readableBytes }, startsGroup: isVideoKeyframe)
             }
             Self.deliver(shared, state: state)
+        }
+    }
+
+    /// Maps a new publisher's timestamps onto the old timeline: its first unit comes as long
+    /// after the old publisher's last unit as the wall clock says, and every track moves by the
+    /// same media time, so consumers keep lip sync and see RTP timestamps that simply go on.
+    private static func shiftTimeline(continuingWith unit: AccessUnit, state: inout State) {
+        state.timelineShiftPending = false
+        guard let arrival = state.latestArrival else { return }
+        let (seconds, attoseconds) = (ContinuousClock.now - arrival).components
+        let gap = max(Double(seconds) + Double(attoseconds) / 1e18, 0.001)
+        let unitSeconds = Double(unit.pts) / Double(state.tracks[unit.trackID].clockRate)
+        let shift = state.latestSeconds + gap - unitSeconds
+        for index in state.packetizers.indices {
+            let ticks = Int64((shift * Double(state.tracks[index].clockRate)).rounded())
+            let offset = state.packetizers[index].timestampOffset &+ UInt32(truncatingIfNeeded: ticks)
+            state.packetizers[index] = state.packetizers[index].continuing(timestampOffset: offset)
         }
     }
 
@@ -181,13 +210,8 @@ final class RTPFanout: StreamReader {
     func streamHub(_ hub: StreamHub, didUpdate track: MediaTrack) {
         state.withLock { state in
             guard state.packetizers.indices.contains(track.id) else { return }
-            let current = state.packetizers[track.id]
             // Same SSRC, sequence and clock: consumers see one continuous stream.
-            state.packetizers[track.id] = RTPPacketizer(
-                track: track, payloadType: current.payloadType, ssrc: current.ssrc,
-                initialSequenceNumber: current.nextSequenceNumber, timestampOffset: current.timestampOffset,
-                maximumPacketSize: current.maximumPacketSize
-            )
+            state.packetizers[track.id] = state.packetizers[track.id].continuing(track: track)
             state.tracks[track.id] = track
         }
     }

@@ -144,4 +144,51 @@ final class CollectingConsumer: RTPFanoutConsumer {
         let endedByNewTracks = consumer.ended.load(ordering: .relaxed)
         #expect(endedByNewTracks)
     }
+
+    /// Header fields of the first packet of each unit a consumer got: (track, sequence, timestamp).
+    static func headers(_ consumer: CollectingConsumer) -> [(track: Int, sequence: UInt16, timestamp: UInt32)] {
+        consumer.units.withLock { units in
+            units.compactMap { unit in
+                guard let packet = unit.packets.first,
+                      let sequence = packet.getInteger(at: packet.readerIndex + 2, as: UInt16.self),
+                      let timestamp = packet.getInteger(at: packet.readerIndex + 4, as: UInt32.self) else { return nil }
+                return (unit.trackID, sequence, timestamp)
+            }
+        }
+    }
+
+    @Test func aRestartedPublisherContinuesTheSameRTPTimeline() throws {
+        let hub = StreamHub(path: "cam")
+        let registry = RTPFanoutRegistry()
+        let first = try hub.beginPublishing(tracks: Self.tracks)
+        let consumer = CollectingConsumer()
+        _ = registry.attach(consumer, to: hub)
+        // Ten seconds into the first session…
+        first.write(Self.picture(pts: 900_000, keyframe: true, size: 100))
+        first.write(Self.audioFrame(pts: 480_000))
+        first.end()
+        // …the source comes back with timestamps from zero.
+        let second = try hub.beginPublishing(tracks: Self.tracks)
+        second.write(Self.picture(pts: 0, keyframe: true, size: 100))
+        second.write(Self.audioFrame(pts: 0))
+        second.write(Self.picture(pts: 3600, keyframe: false, size: 100))
+
+        let headers = Self.headers(consumer)
+        let video = headers.filter { $0.track == 0 }
+        let audio = headers.filter { $0.track == 1 }
+        #expect(video.count == 3 && audio.count == 2)
+        let ended = consumer.ended.load(ordering: .relaxed)
+        #expect(!ended)
+        // Sequence numbers go on (the first keyframe's packets include SPS and PPS).
+        #expect(video[1].sequence > video[0].sequence && video[1].sequence &- video[0].sequence < 10)
+        // Timestamps go forward by about the (tiny) wall-clock gap, not back to the new zero.
+        let videoStep = video[1].timestamp &- video[0].timestamp
+        #expect(videoStep >= 90 && videoStep < 90_000, "video jumped by \(videoStep) ticks")
+        let audioStep = audio[1].timestamp &- audio[0].timestamp
+        #expect(audioStep >= 48 && audioStep < 48_000, "audio jumped by \(audioStep) ticks")
+        // Within the new session, time runs as its timestamps say.
+        #expect(video[2].timestamp &- video[1].timestamp == 3600)
+        // Both tracks moved by the same media time: lip sync survives.
+        #expect(abs(Double(videoStep) / 90_000 - Double(audioStep) / 48_000) < 0.0011)
+    }
 }
