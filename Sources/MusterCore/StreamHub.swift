@@ -31,6 +31,15 @@ public final class StreamHub: Sendable {
 
     public var statistics: StreamHubStatistics { state.withLock { $0.statistics } }
 
+    /// A publisher is live and a new reader would start at once: with a keyframe for a stream
+    /// with video.
+    public var isReadyToPlay: Bool {
+        state.withLock { state in
+            guard let tracks = state.tracks else { return false }
+            return !tracks.contains { $0.kind == .video } || !state.cache.elements.isEmpty
+        }
+    }
+
     /// Makes the caller the publisher of this stream.
     /// - Throws: `MusterCoreError.alreadyPublishing` while another publisher is active.
     public func beginPublishing(tracks: [MediaTrack]) throws(MusterCoreError) -> StreamPublisher {

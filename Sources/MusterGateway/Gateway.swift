@@ -60,7 +60,9 @@ public final class Gateway: Sendable {
         let sessions = RTSPSessionRegistry(events: events)
         let metrics = GatewayMetrics()
         let tracker = try await PositionTracker.start(store: directory, events: events, configuration: configuration.tracking.tracker, logger: logger)
-        let runtime = GatewayChannelRuntime(hubs: hubs, sessions: sessions, metrics: metrics, tracker: tracker, directory: directory, logger: logger)
+        let runtime = GatewayChannelRuntime(
+            hubs: hubs, sessions: sessions, metrics: metrics, tracker: tracker, directory: directory, ingest: configuration.ingest, logger: logger
+        )
         // Subscribed before any listener opens, so no stream going online is missed.
         let hubEvents = events.subscribe()
         let positionListeners: (OsmAndListener?, NMEAListener?)
@@ -72,7 +74,8 @@ public final class Gateway: Sendable {
         }
         let rtspServer = try await RTSPServer.start(
             configuration: configuration.rtsp, hubs: hubs, logger: logger, sessions: sessions,
-            publishPolicy: PushChannelRegistration(directory: directory, events: events, logger: logger).decide
+            publishPolicy: PushChannelRegistration(directory: directory, events: events, logger: logger).decide,
+            streamDemand: { [runtime] path in await runtime.demand(path) }
         )
         let apiServer: APIServer
         do {

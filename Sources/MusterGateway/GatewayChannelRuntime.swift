@@ -8,21 +8,29 @@ import MusterRTSP
 import MusterTracker
 import Synchronization
 
-/// Runs what the directory says: one FFmpeg source per always-on pull channel; removing a
-/// channel stops its source and disconnects everyone on it.
+/// Runs what the directory says: one FFmpeg source per always-on pull channel, and one per
+/// on-demand channel while it has consumers; removing a channel stops its source and
+/// disconnects everyone on it.
 final class GatewayChannelRuntime: ChannelRuntime {
     private let hubs: StreamHubRegistry
     private let sessions: RTSPSessionRegistry
     private let metrics: GatewayMetrics
+    private let directory: any DirectoryStore
+    private let ingest: GatewayConfiguration.Ingest
     private let logger: Logger
     private let sources = Mutex<[String: FFmpegSource]>([:])
+    /// Running on-demand sources and since when each has had no consumer (nil while it has one).
+    private let onDemand = Mutex<[String: ContinuousClock.Instant?]>([:])
+    private let idleReaper = Mutex<Task<Void, Never>?>(nil)
     let telemetry: DroneTelemetry
 
     init(
         hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, metrics: GatewayMetrics, tracker: PositionTracker,
-        directory: any DirectoryStore, logger: Logger
+        directory: any DirectoryStore, ingest: GatewayConfiguration.Ingest, logger: Logger
     ) {
         self.telemetry = DroneTelemetry(tracker: tracker, directory: directory, logger: logger)
+        self.directory = directory
+        self.ingest = ingest
         self.hubs = hubs
         self.sessions = sessions
         self.metrics = metrics
@@ -97,25 +105,93 @@ final class GatewayChannelRuntime: ChannelRuntime {
         sources.withLock { $0.mapValues(\.failureCount) }
     }
 
+    /// On-demand channels wait for their first consumer (see `demand`).
     func startSourceIfAlwaysOn(_ channel: Channel) {
-        // On-demand sources are started by their first consumer (the ingest work); until then
-        // they are registered but idle.
         guard case .pull(let url) = channel.source, !channel.onDemand else { return }
+        startSource(url: url, at: channel.path.rawValue)
+    }
+
+    private func startSource(url: String, at path: String) {
         var sourceLogger = logger
-        sourceLogger[metadataKey: "path"] = "\(channel.path)"
-        let source = FFmpegSource(
-            url: url, hub: hubs.hubCreatingIfNeeded(at: channel.path.rawValue),
-            options: FFmpegSourceOptions(url: url), logger: sourceLogger
+        sourceLogger[metadataKey: "path"] = "\(path)"
+        let options = FFmpegSourceOptions(
+            url: url, readTimeout: ingest.stallTimeout, retryDelay: ingest.retryDelay, maximumRetryDelay: ingest.maximumRetryDelay
         )
+        let source = FFmpegSource(url: url, hub: hubs.hubCreatingIfNeeded(at: path), options: options, logger: sourceLogger)
         let previous = sources.withLock { sources in
-            defer { sources[channel.path.rawValue] = source }
-            return sources[channel.path.rawValue]
+            defer { sources[path] = source }
+            return sources[path]
         }
         previous?.stop()
         source.start()
     }
 
+    /// A consumer asked for `path` and nothing is live there: starts the channel's on-demand
+    /// source (once, however many consumers ask together) and waits for its first keyframe.
+    func demand(_ path: String) async -> Bool {
+        guard let channelPath = try? ChannelPath(validating: path),
+              let channel = try? await directory.channel(at: channelPath),
+              channel.onDemand, case .pull(let url) = channel.source else { return false }
+        let starts = onDemand.withLock { running -> Bool in
+            guard running[path] == nil else { return false }
+            running[path] = .some(nil)
+            return true
+        }
+        if starts {
+            logger.info("starting on-demand source for its first consumer", metadata: ["path": "\(path)"])
+            startSource(url: url, at: path)
+            startIdleReaperIfNeeded()
+        }
+        let deadline = ContinuousClock.now + ingest.onDemandStartTimeout
+        while ContinuousClock.now < deadline {
+            if hubs.hub(at: path)?.isReadyToPlay == true { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        logger.warning("on-demand source gave no keyframe in time; the consumer gets 404", metadata: [
+            "path": "\(path)", "timeout": "\(ingest.onDemandStartTimeout)",
+        ])
+        return false
+    }
+
+    private func startIdleReaperIfNeeded() {
+        idleReaper.withLock { task in
+            guard task == nil else { return }
+            task = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    await self?.stopIdleOnDemandSources()
+                }
+            }
+        }
+    }
+
+    /// Stops on-demand sources that have had no consumer for the idle timeout.
+    private func stopIdleOnDemandSources() async {
+        let consumers = sessions.consumerCounts
+        let now = ContinuousClock.now
+        let idle = onDemand.withLock { running -> [String] in
+            var expired: [String] = []
+            for (path, idleSince) in running {
+                if consumers[path, default: 0] > 0 {
+                    running[path] = .some(nil)
+                } else if let since = idleSince {
+                    if now - since >= ingest.onDemandIdleTimeout { expired.append(path) }
+                } else {
+                    running[path] = .some(now)
+                }
+            }
+            for path in expired { running[path] = nil }
+            return expired
+        }
+        for path in idle {
+            logger.info("stopping on-demand source without consumers", metadata: ["path": "\(path)", "idle": "\(ingest.onDemandIdleTimeout)"])
+            await stopSource(at: path)
+            hubs.hub(at: path)?.stopPublisher()
+        }
+    }
+
     private func stopSource(at path: String) async {
+        _ = onDemand.withLock { $0.removeValue(forKey: path) }
         guard let source = sources.withLock({ $0.removeValue(forKey: path) }) else { return }
         await Self.stop(source)
     }
@@ -131,6 +207,7 @@ final class GatewayChannelRuntime: ChannelRuntime {
     }
 
     func stopAll() async {
+        idleReaper.withLock { $0 }?.cancel()
         let all = sources.withLock { sources in
             defer { sources.removeAll() }
             return Array(sources.values)

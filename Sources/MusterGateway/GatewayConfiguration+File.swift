@@ -27,6 +27,14 @@ extension GatewayConfiguration {
             var retention_days: Double?
         }
 
+        struct Ingest: Decodable {
+            var retry_delay_seconds: Double?
+            var maximum_retry_delay_seconds: Double?
+            var stall_timeout_seconds: Double?
+            var on_demand_start_timeout_seconds: Double?
+            var on_demand_idle_seconds: Double?
+        }
+
         struct User: Decodable {
             var name: String
             var password: String
@@ -43,6 +51,7 @@ extension GatewayConfiguration {
         var rtsp: RTSP?
         var api: API?
         var tracking: Tracking?
+        var ingest: Ingest?
         var sources: [Source]?
     }
 
@@ -94,6 +103,16 @@ extension GatewayConfiguration {
             if let autoCreate = tracking.auto_create_units { configuration.tracking.tracker.autoCreateUnits = autoCreate }
             if let timeout = tracking.online_timeout_seconds { configuration.tracking.tracker.onlineTimeout = timeout }
             if let days = tracking.retention_days { configuration.tracking.tracker.retention = days * 86_400 }
+        }
+        if let ingest = file.ingest {
+            func seconds(_ value: Double?, _ keyPath: WritableKeyPath<Ingest, Duration>) {
+                if let value, value.isFinite { configuration.ingest[keyPath: keyPath] = .milliseconds(Int64(value * 1000)) }
+            }
+            seconds(ingest.retry_delay_seconds, \.retryDelay)
+            seconds(ingest.maximum_retry_delay_seconds, \.maximumRetryDelay)
+            seconds(ingest.stall_timeout_seconds, \.stallTimeout)
+            seconds(ingest.on_demand_start_timeout_seconds, \.onDemandStartTimeout)
+            seconds(ingest.on_demand_idle_seconds, \.onDemandIdleTimeout)
         }
         if let rtpPort = file.rtsp?.rtp_port { configuration.rtsp.rtpPort = rtpPort }
         if let timeout = file.rtsp?.session_timeout_seconds {

@@ -42,6 +42,22 @@ public struct GatewayConfiguration: Sendable {
         public init() {}
     }
 
+    /// How pull sources are started, kept alive and stopped.
+    public struct Ingest: Sendable, Hashable {
+        /// First wait before reopening a failed source; doubles per failure in a row.
+        public var retryDelay: Duration = .seconds(1)
+        /// The longest wait between attempts.
+        public var maximumRetryDelay: Duration = .seconds(30)
+        /// A source that delivers nothing for this long is restarted.
+        public var stallTimeout: Duration = .seconds(10)
+        /// How long the first consumer of an on-demand channel waits for its first keyframe.
+        public var onDemandStartTimeout: Duration = .seconds(10)
+        /// An on-demand source stops after this long without consumers.
+        public var onDemandIdleTimeout: Duration = .seconds(30)
+
+        public init() {}
+    }
+
     /// The position inputs and the tracker's behaviour.
     public struct Tracking: Sendable, Hashable {
         /// The OsmAnd (Traccar Client) HTTP listener; nil turns it off.
@@ -59,6 +75,7 @@ public struct GatewayConfiguration: Sendable {
     public var rtsp: RTSPServerConfiguration
     public var api: API
     public var tracking: Tracking
+    public var ingest = Ingest()
     public var sources: [Source]
 
     public init(
@@ -112,6 +129,10 @@ public struct GatewayConfiguration: Sendable {
             } catch {
                 throw GatewayConfigurationError("tracking.nmea_units: '\(address)' maps to an invalid unit id: \(error)")
             }
+        }
+        guard ingest.retryDelay > .zero, ingest.maximumRetryDelay >= ingest.retryDelay, ingest.stallTimeout > .zero,
+              ingest.onDemandStartTimeout > .zero, ingest.onDemandIdleTimeout >= .zero else {
+            throw GatewayConfigurationError("ingest: delays and timeouts must be positive, and maximum_retry_delay_seconds at least retry_delay_seconds")
         }
         guard tracking.tracker.onlineTimeout > 0, tracking.tracker.retention > 0 else {
             throw GatewayConfigurationError("tracking: online_timeout_seconds and retention_days must be positive")

@@ -103,6 +103,8 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             if request.method == .announce {
                 let announcement = try prepareAnnouncement(request)
                 decidePublishing(announcement, request: request, context: context)
+            } else if request.method == .describe, let path = try pathToBringUp(request) {
+                bringUp(path, thenAnswer: request, context: context)
             } else {
                 respond(to: request, with: try answer(request, context: context), context: context)
             }
@@ -199,6 +201,35 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             headers: ["Content-Base": base, "Content-Type": "application/sdp"],
             body: ByteBuffer(string: description.serialized())
         )
+    }
+
+    /// The path of a DESCRIBE the client may read but that has no live stream yet, or nil.
+    private func pathToBringUp(_ request: RTSPRequest) throws(RTSPRequestError) -> String? {
+        guard request.cSeq != nil else { return nil }
+        let url = try parseURL(request)
+        try authorize(request, path: url.path, action: .read)
+        return context.hubs.hub(at: url.path)?.tracks == nil ? url.path : nil
+    }
+
+    /// Asks for the stream (an on-demand source starts) off the event loop, then answers the
+    /// DESCRIBE — with the stream, or 404 — and goes on with requests that arrived meanwhile.
+    private func bringUp(_ path: String, thenAnswer request: RTSPRequest, context: ChannelHandlerContext) {
+        awaitingDecision = true
+        let demand = self.context.streamDemand
+        let promise = context.eventLoop.makePromise(of: Bool.self)
+        promise.completeWithTask { await demand(path) }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        promise.futureResult.whenSuccess { _ in
+            let (handler, context) = bound.value
+            handler.awaitingDecision = false
+            guard context.channel.isActive else { return }
+            do throws(RTSPRequestError) {
+                handler.respond(to: request, with: try handler.answer(request, context: context), context: context)
+            } catch {
+                handler.respond(to: request, refusing: error, context: context)
+            }
+            handler.processBufferedMessages(context: context)
+        }
     }
 
     /// Asks the publish policy (which may consult the directory) off the event loop, then

@@ -32,12 +32,14 @@ public final class RTSPServer: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger,
         sessions: RTSPSessionRegistry? = nil,
-        publishPolicy: @escaping RTSPPublishPolicy = { _ in .allow }
+        publishPolicy: @escaping RTSPPublishPolicy = { _ in .allow },
+        streamDemand: @escaping RTSPStreamDemand = { _ in false }
     ) async throws -> RTSPServer {
         let udp = try await RTSPUDPTransport.bind(host: configuration.host, rtpPort: configuration.rtpPort, group: group)
         let context = RTSPServerContext(
             configuration: configuration, hubs: hubs, fanouts: RTPFanoutRegistry(), udp: udp, connections: RTSPConnectionSet(),
-            sessions: sessions ?? RTSPSessionRegistry(events: hubs.events), logger: logger, publishPolicy: publishPolicy
+            sessions: sessions ?? RTSPSessionRegistry(events: hubs.events), logger: logger, publishPolicy: publishPolicy,
+            streamDemand: streamDemand
         )
         let channel: any Channel
         do {

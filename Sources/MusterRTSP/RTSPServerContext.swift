@@ -12,7 +12,13 @@ struct RTSPServerContext: Sendable {
     var logger: Logger
     /// Whether a client may publish to a path; asked once per ANNOUNCE, off the event loop.
     var publishPolicy: RTSPPublishPolicy
+    /// Asked when a client DESCRIBEs a path with no live stream; off the event loop.
+    var streamDemand: RTSPStreamDemand
 }
+
+/// Brings the stream at a path to life if it can (an on-demand source) and returns once it is
+/// ready to play, or false when there is none to start or it did not come up in time.
+public typealias RTSPStreamDemand = @Sendable (_ path: String) async -> Bool
 
 /// Decides whether a client may publish to a path (the directory knows which paths are fed by a
 /// pull source, and registers new push channels).
