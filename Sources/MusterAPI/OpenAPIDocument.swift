@@ -251,6 +251,7 @@ paths:
         - {name: until, in: query, description: same forms; default now, schema: {type: string}}
         - {name: simplify, in: query, description: Douglas–Peucker tolerance in metres, schema: {type: number}}
         - {name: limit, in: query, description: "at most this many positions (1–100000, default 10000)", schema: {type: integer}}
+        - {name: keep, in: query, description: "which end of the span the limit keeps (default oldest); oldest first either way", schema: {type: string, enum: [oldest, newest]}}
         - {$ref: '#/components/parameters/Format'}
       responses:
         '200':

@@ -61,7 +61,13 @@ struct TrackingRoutes {
         let to = try parameters.time("until", now: now) ?? now.addingTimeInterval(services.tracker.configuration.maximumClockAhead)
         let tolerance = try parameters.number("simplify", in: 0...100_000)
         let limit = try parameters.integer("limit", in: 1...100_000) ?? 10_000
-        let positions = try await services.tracker.track(ofUnit: id, from: from, to: to, tolerance: tolerance, limit: limit)
+        let newest: Bool
+        switch parameters.get("keep") {
+        case nil, "oldest": newest = false
+        case "newest": newest = true
+        default: throw APIProblem.badField("keep", "must be oldest or newest")
+        }
+        let positions = try await services.tracker.track(ofUnit: id, from: from, to: to, tolerance: tolerance, limit: limit, newest: newest)
         if try parameters.wantsGeoJSON() {
             let feature = GeoJSON.Feature(
                 id: id,

@@ -38,8 +38,9 @@ public protocol DirectoryStore: Sendable {
     /// last position unless the unit already has a newer one (by device time). `creatingUnits`
     /// that do not exist yet are created first (auto-registration of unknown devices).
     func recordPositions(_ records: [UnitPositionRecord], creatingUnits: [FieldUnit]) async throws(DirectoryError)
-    /// A unit's history with device times in `from...to`, oldest first, at most `limit` positions.
-    func positionHistory(ofUnit id: String, from: Date, to: Date, limit: Int) async throws(DirectoryError) -> [UnitPosition]
+    /// A unit's history with device times in `from...to`, oldest first: at most `limit`
+    /// positions, the oldest of the span or, with `newest`, the newest.
+    func positionHistory(ofUnit id: String, from: Date, to: Date, limit: Int, newest: Bool) async throws(DirectoryError) -> [UnitPosition]
     /// Deletes the history received before `cutoff`, in small transactions so position writes go
     /// on meanwhile; returns how many positions went.
     func deletePositionHistory(receivedBefore cutoff: Date) async throws(DirectoryError) -> Int

@@ -33,6 +33,8 @@ public struct FieldUnit: Sendable, Hashable {
     }
 
     public static let maximumIDLength = 64
+    /// Ids that would be shadowed by the routes /api/v1/units/near and /api/v1/units/within.
+    static let reservedIDs: Set<String> = ["near", "within"]
 
     /// Checks a unit id against the rule above.
     public static func validate(id: String) throws(DirectoryError) {
@@ -44,6 +46,9 @@ public struct FieldUnit: Sendable, Hashable {
         }
         guard allowed else {
             throw .invalidField(field: "id", problem: "may only hold ASCII letters, digits, '-', '_', '.' and ':'")
+        }
+        guard !reservedIDs.contains(id) else {
+            throw .invalidField(field: "id", problem: "'\(id)' names an API route (/api/v1/units/\(id)); choose another id")
         }
     }
 }

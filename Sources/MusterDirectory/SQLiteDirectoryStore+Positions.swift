@@ -41,12 +41,12 @@ extension SQLiteDirectoryStore {
         }
     }
 
-    public func positionHistory(ofUnit id: String, from: Date, to: Date, limit: Int) async throws(DirectoryError) -> [UnitPosition] {
-        try await reading { db in
+    public func positionHistory(ofUnit id: String, from: Date, to: Date, limit: Int, newest: Bool) async throws(DirectoryError) -> [UnitPosition] {
+        let positions = try await reading { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT latitude, longitude, altitude, speed, heading, accuracy, device_time, received_at, source
                 FROM position_history INDEXED BY position_history_by_unit
-                WHERE unit_id = ? AND device_time BETWEEN ? AND ? ORDER BY device_time LIMIT ?
+                WHERE unit_id = ? AND device_time BETWEEN ? AND ? ORDER BY device_time \(newest ? "DESC" : "ASC") LIMIT ?
                 """)
             return try Row.fetchAll(
                 statement, arguments: [id, from.timeIntervalSince1970, to.timeIntervalSince1970, max(limit, 0)]
@@ -57,6 +57,7 @@ extension SQLiteDirectoryStore {
                 )
             }
         }
+        return newest ? positions.reversed() : positions
     }
 
     /// Rows per retention transaction: small enough that position writes wait milliseconds, not seconds.

@@ -261,8 +261,10 @@ public final class PositionTracker: Sendable {
 
     /// A unit's positions with device times in `from...to`, oldest first; with a tolerance (metres)
     /// the track is simplified to the points that shape it.
-    public func track(ofUnit id: String, from: Date, to: Date, tolerance: Double?, limit: Int) async throws(DirectoryError) -> [UnitPosition] {
-        let positions = try await store.positionHistory(ofUnit: id, from: from, to: to, limit: limit)
+    public func track(
+        ofUnit id: String, from: Date, to: Date, tolerance: Double?, limit: Int, newest: Bool = false
+    ) async throws(DirectoryError) -> [UnitPosition] {
+        let positions = try await store.positionHistory(ofUnit: id, from: from, to: to, limit: limit, newest: newest)
         guard let tolerance, tolerance > 0 else { return positions }
         let points = positions.map { TrackSimplifier.Point(latitude: $0.latitude, longitude: $0.longitude) }
         return TrackSimplifier.keptIndices(of: points, tolerance: tolerance).map { positions[$0] }

@@ -19,6 +19,9 @@ struct APIEndpoint: Sendable {
     static let version = APIEndpoint("/api/v1/version")
     static let stats = APIEndpoint("/api/v1/stats")
     static let events = APIEndpoint("/api/v1/events")
+    static let unitsNear = APIEndpoint("/api/v1/units/near")
+    static let unitsWithin = APIEndpoint("/api/v1/units/within")
+    static let nearby = APIEndpoint("/api/v1/nearby")
 
     /// `/api/v1/channels/{path}`: the channel path's slashes stay slashes.
     static func channel(_ channelPath: String) -> APIEndpoint {
@@ -27,6 +30,11 @@ struct APIEndpoint: Sendable {
 
     static func unit(_ id: String) -> APIEndpoint {
         APIEndpoint("/api/v1/units/" + URLPercentEncoding.pathSegment(id))
+    }
+
+    /// `/api/v1/units/{id}/positions`: the unit's track (GET) or new positions (POST).
+    static func unitPositions(_ id: String) -> APIEndpoint {
+        APIEndpoint("/api/v1/units/" + URLPercentEncoding.pathSegment(id) + "/positions")
     }
 
     static func session(_ id: String) -> APIEndpoint {

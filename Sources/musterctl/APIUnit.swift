@@ -4,12 +4,14 @@ struct APIUnit: Decodable, Sendable {
     var name: String
     var kind: String
     var channels: [String]
+    /// Whether the last position is fresh; nil from a gateway that predates tracking.
+    var online: Bool?
     var lastPosition: APIPosition?
     var createdAt: String
     var updatedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, channels, lastPosition = "last_position", createdAt = "created_at", updatedAt = "updated_at"
+        case id, name, kind, channels, online, lastPosition = "last_position", createdAt = "created_at", updatedAt = "updated_at"
     }
 }
 

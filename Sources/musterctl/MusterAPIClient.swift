@@ -15,8 +15,8 @@ struct MusterAPIClient: Sendable {
     var settings: ClientSettings { http.settings }
 
     /// The body of a successful GET.
-    func get(_ endpoint: APIEndpoint) async throws -> Data {
-        try await collect(HTTPClientRequest(.GET, endpoint.target, headers: headers(accept: "application/json")))
+    func get(_ endpoint: APIEndpoint, accept: String = "application/json") async throws -> Data {
+        try await collect(HTTPClientRequest(.GET, endpoint.target, headers: headers(accept: accept)))
     }
 
     /// The body of a successful request carrying `body` as JSON.

@@ -16,7 +16,9 @@ struct Musterctl: AsyncParsableCommand {
             failed; 2 the command line or the configuration is wrong; 3 the gateway could not be reached.
             """,
         version: version,
-        subcommands: [ChannelsCommand.self, SessionsCommand.self, UnitsCommand.self, StatusCommand.self, EventsCommand.self]
+        subcommands: [
+            ChannelsCommand.self, SessionsCommand.self, UnitsCommand.self, NearbyCommand.self, StatusCommand.self, EventsCommand.self,
+        ]
     )
 
     /// Declared here too so that `musterctl --server URL channels list` works as well as

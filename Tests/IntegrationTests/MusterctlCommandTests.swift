@@ -116,4 +116,89 @@ import Testing
             #expect(object?["channel"] as? String == "ev/cam")
         }
     }
+
+    @Test func tracksUnitsAndFindsNearbyChannels() async throws {
+        try await GatewayHarness.with { harness in
+            let api = harness.api()
+            #expect(try await api.post("/api/v1/units", json: ["id": "p1", "name": "巡逻一组", "kind": "person"]).status == 201)
+            // A fixed camera about 800 m north of the incident, one about 12 km away, and p1's body camera.
+            #expect(try await api.post("/api/v1/channels", json: [
+                "path": "cams/gate", "kind": "camera", "source": "push", "latitude": 30.6000, "longitude": 114.3055,
+            ]).status == 201)
+            #expect(try await api.post("/api/v1/channels", json: [
+                "path": "cams/far", "kind": "camera", "source": "push", "latitude": 30.7000, "longitude": 114.3055,
+            ]).status == 201)
+            #expect(try await api.post("/api/v1/channels", json: ["path": "body/p1", "kind": "body-worn", "source": "push", "unit_id": "p1"]).status == 201)
+
+            let now = Int(Date().timeIntervalSince1970)
+            let first = try await Self.run(["units", "report", "p1", "--lat", "30.5950", "--lon", "114.3100", "--time", String(now - 60)], on: harness)
+            #expect(first.status == 0, "\(first.error)")
+            #expect(first.output.contains("p1"), "\(first.output)")
+            let second = try await Self.run([
+                "units", "report", "p1", "--lat", "30.5930", "--lon", "114.3060", "--altitude", "25", "--speed", "1.5", "--heading", "90",
+                "--time", String(now - 10),
+            ], on: harness)
+            #expect(second.status == 0, "\(second.error)")
+            let unknown = try await Self.run(["units", "report", "nobody", "--lat", "30.5", "--lon", "114.3"], on: harness)
+            #expect(unknown.status == 1 && unknown.error.contains("404"), "\(unknown.error)")
+            let usage = try await Self.run(["units", "near", "--lat", "91", "--lon", "114.3", "--radius", "100"], on: harness)
+            #expect(usage.status == 2, "\(usage.error)")
+
+            let incident = ["--lat", "30.5928", "--lon", "114.3055", "--radius", "5000"]
+            let near = try await Self.run(["units", "near"] + incident, on: harness)
+            #expect(near.status == 0, "\(near.error)")
+            let nearRow = try #require(near.output.split(separator: "\n").first { $0.hasPrefix("p1 ") }, "\(near.output)")
+            #expect(nearRow.contains("巡逻一组") && nearRow.contains("online") && nearRow.contains("body/p1"), "\(nearRow)")
+            #expect(nearRow.contains(" 52 m") || nearRow.contains(" 53 m") || nearRow.contains(" 51 m"), "about 52 m from the incident: \(nearRow)")
+            #expect(nearRow.contains("s ago"), "\(nearRow)")
+            let nowhere = try await Self.run(["units", "near", "--lat", "-30.5928", "--lon", "-114.3055", "--radius", "5000"], on: harness)
+            #expect(nowhere.status == 0 && !nowhere.output.contains("p1"), "\(nowhere.output)")
+
+            let within = try await Self.run(["units", "within", "--bbox", "114.3,30.59,114.32,30.6"], on: harness)
+            #expect(within.status == 0 && within.output.contains("30.59300, 114.30600"), "\(within.output) \(within.error)")
+
+            let track = try await Self.run(["units", "track", "p1", "--geojson"], on: harness)
+            #expect(track.status == 0, "\(track.error)")
+            let feature = try #require(try JSONSerialization.jsonObject(with: Data(track.output.utf8)) as? [String: Any], "\(track.output)")
+            #expect(feature["type"] as? String == "Feature")
+            let geometry = try #require(feature["geometry"] as? [String: Any])
+            #expect(geometry["type"] as? String == "LineString")
+            #expect(geometry["coordinates"] as? [[Double]] == [[114.3100, 30.5950], [114.3060, 30.5930, 25]], "\(geometry)")
+            let trackTable = try await Self.run(["units", "track", "p1", "--since", "2m"], on: harness)
+            #expect(trackTable.output.contains("5.4 km/h") && trackTable.output.contains("90°"), "\(trackTable.output)")
+
+            // Newest last; --limit 1 keeps the newest only.
+            let positions = try await Self.run(["units", "positions", "p1", "--limit", "5"], on: harness)
+            #expect(positions.status == 0, "\(positions.error)")
+            let rows = positions.output.split(separator: "\n").dropFirst()
+            #expect(rows.count == 2 && rows.first?.contains("30.59500") == true && rows.last?.contains("30.59300") == true, "\(positions.output)")
+            let newest = try await Self.run(["units", "positions", "p1", "--limit", "1", "--output", "json"], on: harness)
+            let newestDocument = try JSONSerialization.jsonObject(with: Data(newest.output.utf8)) as? [String: Any]
+            let newestPositions = try #require(newestDocument?["positions"] as? [[String: Any]], "\(newest.output)")
+            #expect(newestPositions.count == 1 && newestPositions.first?["latitude"] as? Double == 30.5930, "\(newest.output)")
+
+            // Nearest first: the body camera where p1 is now, then the fixed camera; the far one is out of reach.
+            let nearby = try await Self.run(["nearby"] + incident, on: harness)
+            #expect(nearby.status == 0, "\(nearby.error)")
+            let lines = nearby.output.split(separator: "\n").map(String.init)
+            #expect(lines.count == 3, "\(nearby.output)")
+            #expect(lines.first?.hasPrefix("DISTANCE") == true)
+            #expect(lines.dropFirst().map { $0.contains("body/p1") ? "body/p1" : $0.contains("cams/gate") ? "cams/gate" : $0 } == ["body/p1", "cams/gate"])
+            #expect(lines.dropFirst().allSatisfy { $0.contains("rtsp://") }, "\(nearby.output)")
+            #expect(lines.count > 2 && lines[1].contains(" p1") && lines[2].contains("fixed"), "\(nearby.output)")
+            let nearbyJSON = try await Self.run(["nearby", "--output", "json"] + incident, on: harness)
+            let channels = try #require(
+                (try JSONSerialization.jsonObject(with: Data(nearbyJSON.output.utf8)) as? [String: Any])?["channels"] as? [[String: Any]]
+            )
+            let distances = channels.compactMap { $0["distance_m"] as? Double }
+            #expect(distances.count == 2 && distances == distances.sorted(), "\(distances)")
+            #expect(channels.allSatisfy { ($0["rtsp_url"] as? String)?.hasPrefix("rtsp://") == true && ($0["rtsp_url"] as? String)?.contains($0["path"] as? String ?? "?") == true })
+
+            let list = try await Self.run(["units", "list"], on: harness)
+            #expect(list.output.split(separator: "\n").first { $0.hasPrefix("p1 ") }?.contains("online") == true, "\(list.output)")
+            let get = try await Self.run(["units", "get", "p1"], on: harness)
+            #expect(get.output.split(separator: "\n").contains { $0.hasPrefix("state:") && $0.hasSuffix("online") }, "\(get.output)")
+            #expect(get.output.split(separator: "\n").contains { $0.hasPrefix("speed:") && $0.hasSuffix("5.4 km/h") }, "\(get.output)")
+        }
+    }
 }

@@ -37,6 +37,14 @@ import Testing
         } catch {
             guard case .invalidField("id", _) = error else { Issue.record("\(error)"); return }
         }
+        for routeName in ["near", "within"] {
+            do {
+                _ = try await store.createUnit(FieldUnit(id: routeName, name: "x", kind: .phone))
+                Issue.record("accepted the unit id '\(routeName)', which a route shadows")
+            } catch {
+                guard case .invalidField("id", _) = error else { Issue.record("\(error)"); return }
+            }
+        }
         do {
             _ = try await store.updateUnit(id: "u1", with: UnitPatch(name: ""))
             Issue.record("accepted an empty name")

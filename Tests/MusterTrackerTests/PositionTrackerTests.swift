@@ -43,6 +43,10 @@ import Testing
         #expect(tracker.unit(id: "rescuer-1")?.position?.latitude == 39.91)
         let track = try await tracker.track(ofUnit: "rescuer-1", from: start, to: start + 60, tolerance: nil, limit: 100)
         #expect(track.map(\.latitude) == [39.90, 39.80, 39.91])
+        let newestTwo = try await tracker.track(ofUnit: "rescuer-1", from: start, to: start + 60, tolerance: nil, limit: 2, newest: true)
+        #expect(newestTwo.map(\.latitude) == [39.80, 39.91])
+        let oldestTwo = try await tracker.track(ofUnit: "rescuer-1", from: start, to: start + 60, tolerance: nil, limit: 2)
+        #expect(oldestTwo.map(\.latitude) == [39.90, 39.80])
         #expect(tracker.tally.snapshot.accepted == [.http: 2, .nmea: 1])
         await tracker.stop()
     }
@@ -68,7 +72,7 @@ import Testing
         let rejected = tracker.tally.snapshot.rejected
         #expect(rejected[.init(source: .osmand, reason: .coordinatesOutOfRange)] == 3)
         #expect(rejected[.init(source: .osmand, reason: .unknownUnit)] == 1)
-        #expect(try await store.positionHistory(ofUnit: "known", from: .distantPast, to: .distantFuture, limit: 10).isEmpty)
+        #expect(try await store.positionHistory(ofUnit: "known", from: .distantPast, to: .distantFuture, limit: 10, newest: false).isEmpty)
         #expect(try await store.unit(id: "stranger") == nil)
         await tracker.stop()
     }
@@ -141,7 +145,7 @@ import Testing
             _ = await tracker.submit([report("u", 10 + offset / 100, 20, at: now - offset * 3600)], source: .http, receivedAt: now - offset * 3600)
         }
         #expect(try await store.deletePositionHistory(receivedBefore: now - 4.5 * 3600) == 6)
-        let kept = try await store.positionHistory(ofUnit: "u", from: .distantPast, to: .distantFuture, limit: 100)
+        let kept = try await store.positionHistory(ofUnit: "u", from: .distantPast, to: .distantFuture, limit: 100, newest: false)
         #expect(kept.count == 4)
         #expect(try await store.deletePositionHistory(receivedBefore: now - 4.5 * 3600) == 0)
         await tracker.stop()
