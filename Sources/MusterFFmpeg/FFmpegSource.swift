@@ -133,8 +133,13 @@ public final class FFmpegSource: Sendable {
     /// Opens the input, publishes it until it ends or fails, and always ends publishing.
     /// Returns normally only when a non-looping input reached its end.
     private func session() throws(FFmpegError) {
-        let input = try FFmpegFormatInput(url: url, options: options.ffmpegOptions, interrupt: interrupt,
-                                          openTimeout: options.openTimeout, readTimeout: options.readTimeout)
+        let (openURL, inlineOptions) = FFmpegSourceOptions.separatingInlineOptions(url)
+        let listens = FFmpegSourceOptions.isListener(url)
+        // A listener waits for its sender as long as it takes; stop() still interrupts it.
+        let input = try FFmpegFormatInput(
+            url: openURL, options: options.ffmpegOptions.merging(inlineOptions) { _, inline in inline }, interrupt: interrupt,
+            openTimeout: listens ? nil : options.openTimeout, readTimeout: options.readTimeout
+        )
         var converter = try input.makeConverter(logger: logger)
         let publisher: StreamPublisher
         do {

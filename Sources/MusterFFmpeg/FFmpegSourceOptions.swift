@@ -49,6 +49,37 @@ public struct FFmpegSourceOptions: Sendable, Hashable {
         self.extraOptions = extraOptions
     }
 
+    /// Query parameters named `ffmpeg.NAME=VALUE` are options for libavformat, not part of the
+    /// URL: they are removed from it and returned by name (`rtmp://0.0.0.0:1935/live/uav?ffmpeg.listen=1`
+    /// makes FFmpeg wait for a drone to push). Other query parameters stay, since servers use
+    /// them (stream keys, SRT's `mode=listener`).
+    public static func separatingInlineOptions(_ url: String) -> (url: String, options: [String: String]) {
+        guard let question = url.firstIndex(of: "?") else { return (url, [:]) }
+        var kept: [Substring] = []
+        var options: [String: String] = [:]
+        for item in url[url.index(after: question)...].split(separator: "&", omittingEmptySubsequences: true) {
+            guard item.hasPrefix("ffmpeg.") else {
+                kept.append(item)
+                continue
+            }
+            let pair = item.dropFirst("ffmpeg.".count).split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(pair[0])
+            let value = pair.count > 1 ? String(pair[1]).removingPercentEncoding ?? String(pair[1]) : ""
+            if !name.isEmpty { options[name] = value }
+        }
+        let base = String(url[..<question])
+        return (kept.isEmpty ? base : base + "?" + kept.joined(separator: "&"), options)
+    }
+
+    /// Whether the URL makes FFmpeg wait for a sender (RTMP or SRT listen mode, UDP, RTP): such a
+    /// source may wait indefinitely for its first packet.
+    public static func isListener(_ url: String) -> Bool {
+        let (plain, options) = separatingInlineOptions(url)
+        if options["listen"].map({ $0 != "0" }) == true { return true }
+        let lowered = plain.lowercased()
+        return lowered.hasPrefix("udp://") || lowered.hasPrefix("rtp://") || lowered.contains("mode=listener")
+    }
+
     /// True for paths and `file:` URLs: anything without a `scheme://` other than `file`.
     public static func isFile(_ url: String) -> Bool {
         if url.hasPrefix("file:") { return true }

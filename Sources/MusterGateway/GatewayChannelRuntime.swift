@@ -115,7 +115,7 @@ final class GatewayChannelRuntime: ChannelRuntime {
         var sourceLogger = logger
         sourceLogger[metadataKey: "path"] = "\(path)"
         let options = FFmpegSourceOptions(
-            url: url, readTimeout: ingest.stallTimeout, retryDelay: ingest.retryDelay, maximumRetryDelay: ingest.maximumRetryDelay
+            url: url, openTimeout: ingest.openTimeout, readTimeout: ingest.stallTimeout, retryDelay: ingest.retryDelay, maximumRetryDelay: ingest.maximumRetryDelay
         )
         let source = FFmpegSource(url: url, hub: hubs.hubCreatingIfNeeded(at: path), options: options, logger: sourceLogger)
         let previous = sources.withLock { sources in

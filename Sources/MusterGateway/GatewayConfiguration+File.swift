@@ -31,6 +31,7 @@ extension GatewayConfiguration {
             var retry_delay_seconds: Double?
             var maximum_retry_delay_seconds: Double?
             var stall_timeout_seconds: Double?
+            var open_timeout_seconds: Double?
             var on_demand_start_timeout_seconds: Double?
             var on_demand_idle_seconds: Double?
         }
@@ -111,6 +112,7 @@ extension GatewayConfiguration {
             seconds(ingest.retry_delay_seconds, \.retryDelay)
             seconds(ingest.maximum_retry_delay_seconds, \.maximumRetryDelay)
             seconds(ingest.stall_timeout_seconds, \.stallTimeout)
+            seconds(ingest.open_timeout_seconds, \.openTimeout)
             seconds(ingest.on_demand_start_timeout_seconds, \.onDemandStartTimeout)
             seconds(ingest.on_demand_idle_seconds, \.onDemandIdleTimeout)
         }

@@ -50,6 +50,8 @@ public struct GatewayConfiguration: Sendable {
         public var maximumRetryDelay: Duration = .seconds(30)
         /// A source that delivers nothing for this long is restarted.
         public var stallTimeout: Duration = .seconds(10)
+        /// Limit for connecting to and probing a source (listeners wait for their sender).
+        public var openTimeout: Duration = .seconds(10)
         /// How long the first consumer of an on-demand channel waits for its first keyframe.
         public var onDemandStartTimeout: Duration = .seconds(10)
         /// An on-demand source stops after this long without consumers.
@@ -130,7 +132,7 @@ public struct GatewayConfiguration: Sendable {
                 throw GatewayConfigurationError("tracking.nmea_units: '\(address)' maps to an invalid unit id: \(error)")
             }
         }
-        guard ingest.retryDelay > .zero, ingest.maximumRetryDelay >= ingest.retryDelay, ingest.stallTimeout > .zero,
+        guard ingest.retryDelay > .zero, ingest.maximumRetryDelay >= ingest.retryDelay, ingest.stallTimeout > .zero, ingest.openTimeout > .zero,
               ingest.onDemandStartTimeout > .zero, ingest.onDemandIdleTimeout >= .zero else {
             throw GatewayConfigurationError("ingest: delays and timeouts must be positive, and maximum_retry_delay_seconds at least retry_delay_seconds")
         }

@@ -85,6 +85,19 @@ import Testing
         #expect(source.retryDelay(afterFailures: 1000, random: 0.5) == .seconds(26.25))
     }
 
+    @Test func inlineOptionsLeaveTheURLAndOtherParametersAlone() {
+        let (url, options) = FFmpegSourceOptions.separatingInlineOptions("rtmp://0.0.0.0:1935/live/uav?key=s3&ffmpeg.listen=1&ffmpeg.rw_timeout=5000000")
+        #expect(url == "rtmp://0.0.0.0:1935/live/uav?key=s3")
+        #expect(options == ["listen": "1", "rw_timeout": "5000000"])
+        #expect(FFmpegSourceOptions.separatingInlineOptions("srt://h:9000?ffmpeg.latency=200").url == "srt://h:9000")
+        #expect(FFmpegSourceOptions.separatingInlineOptions("rtsp://cam/ch1").options.isEmpty)
+        #expect(FFmpegSourceOptions.isListener("rtmp://0.0.0.0:1935/live/uav?ffmpeg.listen=1"))
+        #expect(FFmpegSourceOptions.isListener("srt://0.0.0.0:9000?mode=listener"))
+        #expect(FFmpegSourceOptions.isListener("udp://239.1.1.1:5000"))
+        #expect(!FFmpegSourceOptions.isListener("rtmp://server/live/uav"))
+        #expect(!FFmpegSourceOptions.isListener("rtsp://cam/ch1"))
+    }
+
     @Test func capabilitiesNameWhatThisFFmpegCannotOpen() {
         #expect(FFmpegCapabilities.inputProtocols.isSuperset(of: ["file", "udp", "tcp", "http", "rtmp"]))
         #expect(FFmpegCapabilities.problem(opening: "rtsp://cam/1") == nil)
