@@ -86,6 +86,20 @@ import Testing
         await sender.stop()
     }
 
+    @Test func plainRTPIsReceivedThroughItsSDPFile() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        let port = try await Self.freePort()
+        let sdp = FileManager.default.temporaryDirectory.appendingPathComponent("muster-unit-\(UUID().uuidString).sdp").path
+        defer { try? FileManager.default.removeItem(atPath: sdp) }
+        let sender = Sender(clip: clip, output: ["-an", "-f", "rtp", "-sdp_file", sdp, "rtp://127.0.0.1:\(port)"])
+        sender.start()
+        try await TrackingTests.eventually("ffmpeg to write the SDP") { FileManager.default.fileExists(atPath: sdp) }
+        try await GatewayHarness.with { harness in
+            try await Self.relays(source: sdp + "?ffmpeg.protocol_whitelist=file,udp,rtp", sender: nil, on: harness)
+        }
+        await sender.stop()
+    }
+
     @Test func aCameraIsPulledFromAnRTMPServer() async throws {
         let clip = try await MediaFixtures.h264AAC()
         let port = try await Self.freePort()
