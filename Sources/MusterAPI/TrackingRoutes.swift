@@ -102,11 +102,7 @@ struct TrackingRoutes {
         let channels = try await services.store.channels(ofUnits: units.map(\.id))
         var pathsByUnit: [String: [String]] = [:]
         for channel in channels { if let unit = channel.unitID { pathsByUnit[unit, default: []].append(channel.path.rawValue) } }
-        var documents: [NearUnitDocument] = []
-        for unit in units {
-            let name = try await services.store.unit(id: unit.id)?.name ?? unit.id
-            documents.append(NearUnitDocument(unit, name: name, channels: (pathsByUnit[unit.id] ?? []).sorted()))
-        }
+        let documents = units.map { NearUnitDocument($0, channels: (pathsByUnit[$0.id] ?? []).sorted()) }
         guard geoJSON else { return try JSONResponse.ok(NearUnitsDocument(units: documents)) }
         let features = documents.compactMap { document -> GeoJSON.Feature<NearUnitDocument>? in
             guard let position = document.position else { return nil }
@@ -304,9 +300,9 @@ struct NearUnitDocument: Encodable {
         case id, name, kind, online, distance = "distance_m", position, channels
     }
 
-    init(_ unit: PositionTracker.TrackedUnit, name: String, channels: [String]) {
+    init(_ unit: PositionTracker.TrackedUnit, channels: [String]) {
         id = unit.id
-        self.name = name
+        name = unit.name
         kind = unit.kind.rawValue
         online = unit.online
         distance = unit.distance.map { ($0 * 10).rounded() / 10 }

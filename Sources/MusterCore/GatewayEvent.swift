@@ -39,26 +39,37 @@ public struct GatewayEvent: Sendable, Hashable {
 public final class GatewayEventBus: Sendable {
     public static let bufferSize = 1024
 
-    private let subscribers = Mutex<[UInt64: AsyncStream<GatewayEvent>.Continuation]>([:])
+    private struct Subscriber {
+        var kinds: Set<GatewayEvent.Kind>
+        var continuation: AsyncStream<GatewayEvent>.Continuation
+    }
+
+    private let subscribers = Mutex<[UInt64: Subscriber]>([:])
     private let nextID = Atomic<UInt64>(0)
 
     public init() {}
 
     public func publish(_ event: GatewayEvent) {
-        let current = subscribers.withLock { Array($0.values) }
+        let current = subscribers.withLock { $0.values.filter { $0.kinds.contains(event.kind) }.map(\.continuation) }
         for continuation in current { continuation.yield(event) }
     }
 
-    /// A stream of the events published from now on; it ends when the consumer stops iterating.
-    public func subscribe() -> AsyncStream<GatewayEvent> {
+    /// A stream of the events of the given kinds (all by default) published from now on; it
+    /// ends when the consumer stops iterating.
+    public func subscribe(to kinds: Set<GatewayEvent.Kind> = Set(GatewayEvent.Kind.allCases)) -> AsyncStream<GatewayEvent> {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream.makeStream(of: GatewayEvent.self, bufferingPolicy: .bufferingNewest(Self.bufferSize))
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
-        subscribers.withLock { $0[id] = continuation }
+        subscribers.withLock { $0[id] = Subscriber(kinds: kinds, continuation: continuation) }
         return stream
     }
 
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
+
+    /// Whether anyone listens for `kind`: events that are dear to build are skipped otherwise.
+    public func hasSubscribers(for kind: GatewayEvent.Kind) -> Bool {
+        subscribers.withLock { $0.values.contains { $0.kinds.contains(kind) } }
+    }
 }

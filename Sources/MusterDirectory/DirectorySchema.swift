@@ -11,6 +11,9 @@ enum DirectorySchema {
         migrator.registerMigration("v2-positions") { db in
             try db.execute(sql: positionTables)
         }
+        migrator.registerMigration("v3-last-position-watermark") { db in
+            try db.execute(sql: lastPositionWatermark)
+        }
         return migrator
     }
 
@@ -149,5 +152,16 @@ enum DirectorySchema {
         BEGIN
             DELETE FROM channel_location WHERE id = OLD.id;
         END;
+        """
+
+    /// Last positions are written to the unit table in periodic batches, not with every position
+    /// (that doubled the pages each position dirtied). The history rows after `history_id` are
+    /// the ones that batch has not covered yet; a restart replays them.
+    private static let lastPositionWatermark = """
+        CREATE TABLE last_position_watermark (
+            singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+            history_id INTEGER NOT NULL
+        );
+        INSERT INTO last_position_watermark VALUES (1, (SELECT coalesce(max(id), 0) FROM position_history));
         """
 }

@@ -34,10 +34,16 @@ public protocol DirectoryStore: Sendable {
     func channelPaths(ofUnit id: String) async throws(DirectoryError) -> [ChannelPath]
 
     // Positions
-    /// Stores the positions in one transaction: each goes to the history and becomes its unit's
-    /// last position unless the unit already has a newer one (by device time). `creatingUnits`
-    /// that do not exist yet are created first (auto-registration of unknown devices).
-    func recordPositions(_ records: [UnitPositionRecord], creatingUnits: [FieldUnit]) async throws(DirectoryError)
+    /// Appends the positions to the history in one transaction; `creatingUnits` that do not exist
+    /// yet are created first (auto-registration of unknown devices). Returns the id of the last
+    /// history row written. Units' last positions follow with `saveLastPositions`.
+    @discardableResult
+    func recordPositions(_ records: [UnitPositionRecord], creatingUnits: [FieldUnit]) async throws(DirectoryError) -> Int64
+    /// Makes each position its unit's last one unless the unit has a newer one (by device time),
+    /// and notes that history up to `historyID` is covered.
+    func saveLastPositions(_ records: [UnitPositionRecord], throughHistoryID historyID: Int64) async throws(DirectoryError)
+    /// History rows after the last `saveLastPositions`, oldest first, at most `limit`, with their ids.
+    func positionsAfterLastSave(afterID: Int64?, limit: Int) async throws(DirectoryError) -> [(id: Int64, record: UnitPositionRecord)]
     /// A unit's history with device times in `from...to`, oldest first: at most `limit`
     /// positions, the oldest of the span or, with `newest`, the newest.
     func positionHistory(ofUnit id: String, from: Date, to: Date, limit: Int, newest: Bool) async throws(DirectoryError) -> [UnitPosition]

@@ -3,11 +3,12 @@ import GRDB
 import MusterCore
 
 extension SQLiteDirectoryStore {
-    public func recordPositions(_ records: [UnitPositionRecord], creatingUnits: [FieldUnit]) async throws(DirectoryError) {
-        guard !records.isEmpty || !creatingUnits.isEmpty else { return }
+    @discardableResult
+    public func recordPositions(_ records: [UnitPositionRecord], creatingUnits: [FieldUnit]) async throws(DirectoryError) -> Int64 {
+        guard !records.isEmpty || !creatingUnits.isEmpty else { return 0 }
         for unit in creatingUnits { try ChannelValidation.validate(unit) }
         let now = Date().timeIntervalSince1970
-        try await writing { db in
+        return try await writing { db in
             if !creatingUnits.isEmpty {
                 let create = try db.cachedStatement(sql: """
                     INSERT INTO unit (id, name, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
@@ -21,22 +22,57 @@ extension SQLiteDirectoryStore {
                 INSERT INTO position_history (unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            // A late position (older device time than the stored one) joins the history only.
+            for record in records {
+                let position = record.position
+                append.setUncheckedArguments([
+                    record.unitID, position.deviceTime.timeIntervalSince1970, position.receivedAt.timeIntervalSince1970,
+                    position.latitude, position.longitude, position.altitude, position.speed, position.heading, position.accuracy,
+                    position.source,
+                ])
+                try append.execute()
+            }
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func saveLastPositions(_ records: [UnitPositionRecord], throughHistoryID historyID: Int64) async throws(DirectoryError) {
+        try await writing { db in
+            // A late position (older device time than the stored one) stays in the history only.
             let makeLatest = try db.cachedStatement(sql: """
                 UPDATE unit SET latitude = ?, longitude = ?, altitude = ?, speed = ?, heading = ?, accuracy = ?,
                     device_time = ?, received_at = ?, position_source = ?
                 WHERE id = ? AND (device_time IS NULL OR device_time <= ?)
                 """)
             for record in records {
-                let position = record.position
-                let deviceTime = position.deviceTime.timeIntervalSince1970
-                append.setUncheckedArguments([
-                    record.unitID, deviceTime, position.receivedAt.timeIntervalSince1970, position.latitude, position.longitude,
-                    position.altitude, position.speed, position.heading, position.accuracy, position.source,
-                ])
-                try append.execute()
-                makeLatest.setUncheckedArguments(StatementArguments(UnitRow.positionValues(position) + [record.unitID, deviceTime]))
+                makeLatest.setUncheckedArguments(StatementArguments(
+                    UnitRow.positionValues(record.position) + [record.unitID, record.position.deviceTime.timeIntervalSince1970]
+                ))
                 try makeLatest.execute()
+            }
+            try db.execute(
+                sql: "UPDATE last_position_watermark SET history_id = max(history_id, ?) WHERE singleton = 1", arguments: [historyID]
+            )
+        }
+    }
+
+    public func positionsAfterLastSave(afterID: Int64?, limit: Int) async throws(DirectoryError) -> [(id: Int64, record: UnitPositionRecord)] {
+        try await reading { db in
+            let start: Int64
+            if let afterID {
+                start = afterID
+            } else {
+                start = try Int64.fetchOne(db, sql: "SELECT history_id FROM last_position_watermark WHERE singleton = 1") ?? 0
+            }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, unit_id, latitude, longitude, altitude, speed, heading, accuracy, device_time, received_at, source
+                FROM position_history WHERE id > ? ORDER BY id LIMIT ?
+                """, arguments: [start, max(limit, 0)])
+            return rows.map { row in
+                let position = UnitPosition(
+                    latitude: row[2], longitude: row[3], altitude: row[4], speed: row[5], heading: row[6], accuracy: row[7],
+                    deviceTime: Date(timeIntervalSince1970: row[8]), receivedAt: Date(timeIntervalSince1970: row[9]), source: row[10]
+                )
+                return (row[0], UnitPositionRecord(unitID: row[1], position: position))
             }
         }
     }

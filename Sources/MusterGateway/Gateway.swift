@@ -64,7 +64,7 @@ public final class Gateway: Sendable {
             hubs: hubs, sessions: sessions, metrics: metrics, tracker: tracker, directory: directory, ingest: configuration.ingest, logger: logger
         )
         // Subscribed before any listener opens, so no stream going online is missed.
-        let hubEvents = events.subscribe()
+        let hubEvents = events.subscribe(to: [.channelOnline, .channelRemoved])
         let positionListeners: (OsmAndListener?, NMEAListener?)
         do {
             positionListeners = try await startPositionListeners(configuration.tracking, tracker: tracker, logger: logger)

@@ -9,6 +9,7 @@ import Synchronization
 struct LiveUnitTable {
     struct Entry {
         var id: String
+        var name: String
         var kind: UnitKind
         var position: UnitPosition?
         /// The cell the position lies in, and the entry's index in that cell's list.
@@ -22,6 +23,12 @@ struct LiveUnitTable {
     static let cellDegrees = 0.02
     private static let longitudeCells = Int((360 / cellDegrees).rounded(.up)) + 1
 
+    /// Last positions changed since they were last saved to the directory, and the history row
+    /// up to which those changes reach.
+    private(set) var unsaved: [String: UnitPosition] = [:]
+    private(set) var unsavedThroughHistoryID: Int64 = 0
+    private var savedThroughHistoryID: Int64 = 0
+
     private var entries: [Entry?] = []
     private var slotByID: [String: Int] = [:]
     private var freeSlots: [Int] = []
@@ -33,16 +40,17 @@ struct LiveUnitTable {
 
     func entry(_ id: String) -> Entry? { slotByID[id].flatMap { entries[$0] } }
 
-    /// Adds a unit, or updates its kind and (if newer) its position when it is known.
-    mutating func insert(id: String, kind: UnitKind, position: UnitPosition?) {
+    /// Adds a unit, or updates its name, kind and (if newer) its position when it is known.
+    mutating func insert(id: String, name: String, kind: UnitKind, position: UnitPosition?) {
         if let slot = slotByID[id] {
+            entries[slot]?.name = name
             entries[slot]?.kind = kind
             if let position { _ = update(id: id, position: position) }
             return
         }
         let slot = freeSlots.popLast() ?? entries.count
         if slot == entries.count { entries.append(nil) }
-        entries[slot] = Entry(id: id, kind: kind)
+        entries[slot] = Entry(id: id, name: name, kind: kind)
         slotByID[id] = slot
         if let position { _ = update(id: id, position: position) }
     }
@@ -70,6 +78,34 @@ struct LiveUnitTable {
             cells[cell, default: []].append(slot)
         }
         return true
+    }
+
+    /// Notes a stored position that became its unit's last one, for the next save.
+    mutating func noteUnsaved(_ unitID: String, _ position: UnitPosition, historyID: Int64) {
+        unsaved[unitID] = position
+        noteHistory(through: historyID)
+    }
+
+    /// Notes that the next save covers the history up to `historyID`.
+    mutating func noteHistory(through historyID: Int64) {
+        unsavedThroughHistoryID = max(unsavedThroughHistoryID, historyID)
+    }
+
+    /// Hands over the unsaved last positions and the history id they reach, and forgets them;
+    /// nil when there is nothing new to save.
+    mutating func takeUnsaved() -> (positions: [String: UnitPosition], historyID: Int64)? {
+        guard !unsaved.isEmpty || unsavedThroughHistoryID > savedThroughHistoryID else { return nil }
+        defer { unsaved = [:] }
+        return (unsaved, unsavedThroughHistoryID)
+    }
+
+    mutating func noteSaved(through historyID: Int64) {
+        savedThroughHistoryID = max(savedThroughHistoryID, historyID)
+    }
+
+    /// Puts back positions whose save failed, unless newer ones arrived meanwhile.
+    mutating func restoreUnsaved(_ positions: [String: UnitPosition]) {
+        for (unitID, position) in positions where unsaved[unitID] == nil { unsaved[unitID] = position }
     }
 
     /// Units whose last position lies in the box, in no particular order.
@@ -101,8 +137,19 @@ struct LiveUnitTable {
         return found
     }
 
-    /// Every unit, for the freshness sweep.
-    func allEntries() -> [Entry] { entries.compactMap { $0 } }
+    /// How many units satisfy `condition`, without copying the table.
+    func count(where condition: (Entry) -> Bool) -> Int {
+        var count = 0
+        for case let entry? in entries where condition(entry) { count += 1 }
+        return count
+    }
+
+    /// The ids of the units that satisfy `condition`, without copying the table.
+    func ids(where condition: (Entry) -> Bool) -> [String] {
+        var ids: [String] = []
+        for case let entry? in entries where condition(entry) { ids.append(entry.id) }
+        return ids
+    }
 
     mutating func setAnnouncedOnline(_ id: String, _ online: Bool) {
         guard let slot = slotByID[id] else { return }

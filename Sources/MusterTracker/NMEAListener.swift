@@ -42,7 +42,10 @@ public final class NMEAListener: Sendable {
         do {
             udp = try await DatagramBootstrap(group: group)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                .channelOption(.socketOption(.so_rcvbuf), value: 4 * 1024 * 1024)
+                .channelOption(.socketOption(.so_rcvbuf), value: 8 * 1024 * 1024)
+                // recvmmsg: many datagrams per system call under load.
+                .channelOption(.datagramVectorReadMessageCount, value: 64)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * 2048))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(NMEADatagramHandler(tracker: tracker, identities: identities))
@@ -114,14 +117,15 @@ struct NMEAProcessor {
         return reports
     }
 
+    func countUnidentified(_ count: Int) {
+        for _ in 0..<count {
+            tracker.countRejection(PositionRejection(.unknownUnit, "sender has no unit id"), source: .nmea)
+        }
+    }
+
     func submit(_ reports: [PositionReport], unit: String?, receivedAt: Date) {
         guard !reports.isEmpty else { return }
-        guard unit != nil else {
-            for _ in reports {
-                tracker.countRejection(PositionRejection(.unknownUnit, "sender has no unit id"), source: .nmea)
-            }
-            return
-        }
+        guard unit != nil else { return countUnidentified(reports.count) }
         // NMEA has no answer to give; the outcome is counted by the tracker.
         tracker.submit(reports, source: .nmea, receivedAt: receivedAt) { _ in }
     }
@@ -178,16 +182,26 @@ private final class NMEAStreamHandler: ChannelInboundHandler {
     }
 }
 
-/// UDP: each datagram holds one or more lines; its first line may be `ID <unit>`.
+/// UDP: each datagram holds one or more lines; its first line may be `ID <unit>`. The positions
+/// of all datagrams one read brought go to the tracker together.
 private final class NMEADatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let processor: NMEAProcessor
     private let identities: NMEAIdentities
+    private var pending: [PositionReport] = []
 
     init(tracker: PositionTracker, identities: NMEAIdentities) {
         processor = NMEAProcessor(tracker: tracker)
         self.identities = identities
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard !pending.isEmpty else { return }
+        let reports = pending
+        pending.removeAll(keepingCapacity: true)
+        // Every report names its unit already.
+        processor.tracker.submit(reports, source: .nmea, receivedAt: Date()) { _ in }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -203,7 +217,12 @@ private final class NMEADatagramHandler: ChannelInboundHandler {
             case .blank: break
             }
         }
-        let receivedAt = Date()
-        processor.submit(processor.reports(from: sentences, unit: unit, receivedAt: receivedAt), unit: unit, receivedAt: receivedAt)
+        let reports = processor.reports(from: sentences, unit: unit, receivedAt: Date())
+        guard !reports.isEmpty else { return }
+        guard unit != nil else {
+            processor.countUnidentified(reports.count)
+            return
+        }
+        pending += reports
     }
 }

@@ -115,13 +115,19 @@ private final class OsmAndRequestHandler: ChannelInboundHandler {
         }
     }
 
+    /// The answer to nearly every request, built once.
+    private static let acceptedHeaders: HTTPHeaders = ["Content-Length": "0"]
+
     private func respond(_ status: HTTPResponseStatus, _ text: String, head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-        headers.add(name: "Content-Length", value: "\(text.utf8.count)")
         let keepAlive = head.isKeepAlive
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        var headers: HTTPHeaders
+        if text.isEmpty && keepAlive {
+            headers = Self.acceptedHeaders
+        } else {
+            headers = ["Content-Type": "text/plain; charset=utf-8", "Content-Length": "\(text.utf8.count)"]
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+        }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         if !text.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil) }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))

@@ -25,8 +25,8 @@ public final class PositionTracker: Sendable {
         self.configuration = configuration
         self.logger = logger
         let liveTable = live
-        writer = PositionWriter(store: store) { [events] batches in
-            Self.apply(batches, to: liveTable, events: events)
+        writer = PositionWriter(store: store) { [events] batches, historyID in
+            Self.apply(batches, historyID: historyID, to: liveTable, events: events)
         }
     }
 
@@ -40,16 +40,15 @@ public final class PositionTracker: Sendable {
         while true {
             let units = try await store.units(afterID: after, limit: 10_000)
             tracker.live.withLock { table in
-                for unit in units { table.insert(id: unit.id, kind: unit.kind, position: unit.lastPosition) }
+                for unit in units { table.insert(id: unit.id, name: unit.name, kind: unit.kind, position: unit.lastPosition) }
             }
             guard let last = units.last else { break }
             after = last.id
         }
+        try await tracker.replayUnsavedHistory()
         let now = Date()
         tracker.live.withLock { table in
-            for entry in table.allEntries() where tracker.isFresh(entry.position, now: now) {
-                table.setAnnouncedOnline(entry.id, true)
-            }
+            for id in table.ids(where: { tracker.isFresh($0.position, now: now) }) { table.setAnnouncedOnline(id, true) }
         }
         tracker.housekeeping.withLock { $0 = Task { await tracker.keepHouse() } }
         return tracker
@@ -59,6 +58,47 @@ public final class PositionTracker: Sendable {
     public func stop() async {
         housekeeping.withLock { $0 }?.cancel()
         await writer.stop()
+        await saveLastPositions()
+    }
+
+    /// Positions stored after the last save of last positions (a crash came in between) become
+    /// last positions again, and are saved.
+    private func replayUnsavedHistory() async throws(DirectoryError) {
+        var after: Int64?
+        var replayed = 0
+        while true {
+            let rows = try await store.positionsAfterLastSave(afterID: after, limit: 10_000)
+            guard let last = rows.last else { break }
+            live.withLock { table in
+                for (id, record) in rows where table.update(id: record.unitID, position: record.position) {
+                    table.noteUnsaved(record.unitID, record.position, historyID: id)
+                }
+                table.noteHistory(through: last.id)
+            }
+            replayed += rows.count
+            after = last.id
+        }
+        guard replayed > 0 else { return }
+        logger.info("last positions recovered from the history", metadata: ["positions": "\(replayed)"])
+        await saveLastPositions()
+    }
+
+    /// How often changed last positions are written to the unit table.
+    static let lastPositionSaveInterval: Duration = .seconds(2)
+
+    /// Writes the changed last positions to the directory in one transaction.
+    private func saveLastPositions() async {
+        guard let (positions, historyID) = live.withLock({ $0.takeUnsaved() }) else { return }
+        do {
+            try await store.saveLastPositions(
+                positions.map { UnitPositionRecord(unitID: $0.key, position: $0.value) }, throughHistoryID: historyID
+            )
+            live.withLock { $0.noteSaved(through: historyID) }
+        } catch {
+            // The history holds them all; they are retried next time (and replayed after a restart).
+            live.withLock { $0.restoreUnsaved(positions) }
+            logger.warning("cannot save last positions yet; retrying", metadata: ["error": "\(error)"])
+        }
     }
 
     // MARK: Input
@@ -161,15 +201,16 @@ public final class PositionTracker: Sendable {
     private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
 
     /// After a commit: new units and last positions into the live table, then the events.
-    private static func apply(_ batches: [PositionWriter.Batch], to live: SharedLiveUnitTable, events: GatewayEventBus) {
+    private static func apply(_ batches: [PositionWriter.Batch], historyID: Int64, to live: SharedLiveUnitTable, events: GatewayEventBus) {
         var cameOnline: [String] = []
         var updated: [UnitPositionRecord] = []
         live.withLock { table in
             for batch in batches {
                 for unit in batch.newUnits where !table.contains(unit.id) {
-                    table.insert(id: unit.id, kind: unit.kind, position: nil)
+                    table.insert(id: unit.id, name: unit.name, kind: unit.kind, position: nil)
                 }
                 for record in batch.records where table.update(id: record.unitID, position: record.position) {
+                    table.noteUnsaved(record.unitID, record.position, historyID: historyID)
                     updated.append(record)
                     if table.entry(record.unitID)?.announcedOnline == false {
                         table.setAnnouncedOnline(record.unitID, true)
@@ -178,9 +219,9 @@ public final class PositionTracker: Sendable {
                 }
             }
         }
-        // Building events costs more than storing positions; skip it while nobody listens.
-        guard events.subscriberCount > 0 else { return }
         for unit in cameOnline { events.publish(GatewayEvent(.unitOnline, channel: "", fields: ["unit": unit])) }
+        // Building position events costs more than storing positions; skip it while nobody listens.
+        guard events.hasSubscribers(for: .unitPosition) else { return }
         for record in updated { events.publish(positionEvent(record)) }
     }
 
@@ -199,7 +240,7 @@ public final class PositionTracker: Sendable {
     // MARK: Units registered or removed through the API
 
     public func unitRegistered(_ unit: FieldUnit) {
-        live.withLock { $0.insert(id: unit.id, kind: unit.kind, position: unit.lastPosition) }
+        live.withLock { $0.insert(id: unit.id, name: unit.name, kind: unit.kind, position: unit.lastPosition) }
     }
 
     public func unitRemoved(id: String) {
@@ -211,6 +252,7 @@ public final class PositionTracker: Sendable {
     /// A unit as the tracker knows it now.
     public struct TrackedUnit: Sendable, Hashable {
         public var id: String
+        public var name: String
         public var kind: UnitKind
         public var position: UnitPosition?
         public var online: Bool
@@ -226,7 +268,7 @@ public final class PositionTracker: Sendable {
     /// Units whose last position is fresh.
     public var onlineUnitCount: Int {
         let now = Date()
-        return live.withLock { table in table.allEntries().count { isFresh($0.position, now: now) } }
+        return live.withLock { table in table.count { isFresh($0.position, now: now) } }
     }
 
     public func unit(id: String) -> TrackedUnit? {
@@ -256,7 +298,10 @@ public final class PositionTracker: Sendable {
     }
 
     private func tracked(_ entry: LiveUnitTable.Entry, distance: Double?, now: Date) -> TrackedUnit {
-        TrackedUnit(id: entry.id, kind: entry.kind, position: entry.position, online: isFresh(entry.position, now: now), distance: distance)
+        TrackedUnit(
+            id: entry.id, name: entry.name, kind: entry.kind, position: entry.position, online: isFresh(entry.position, now: now),
+            distance: distance
+        )
     }
 
     /// A unit's positions with device times in `from...to`, oldest first; with a tolerance (metres)
@@ -298,9 +343,11 @@ public final class PositionTracker: Sendable {
             let located = try await store.locatedChannels(
                 latitudes: box.latitudes, longitudes: box.longitudes, limit: Self.locatedChannelCandidateLimit
             )
-            for candidate in located {
-                // A channel on a unit that reports positions is where the unit is, not where it was registered.
-                if let unitID = candidate.unitID, live.withLock({ $0.entry(unitID)?.position != nil }) { continue }
+            // A channel on a unit that reports positions is where the unit is, not where it was registered.
+            let moving = live.withLock { table in
+                Set(located.compactMap(\.unitID).filter { table.entry($0)?.position != nil })
+            }
+            for candidate in located where candidate.unitID.map({ !moving.contains($0) }) ?? true {
                 let distance = GeoMath.distance(latitude: latitude, longitude: longitude, toLatitude: candidate.latitude, longitude: candidate.longitude)
                 if distance <= radius { fixed.append((candidate, distance)) }
             }
@@ -326,13 +373,18 @@ public final class PositionTracker: Sendable {
 
     private func keepHouse() async {
         var lastRetention = Date.distantPast
+        var lastSweep = ContinuousClock.now
         while !Task.isCancelled {
-            sweepFreshness()
+            await saveLastPositions()
+            if ContinuousClock.now - lastSweep >= Self.sweepInterval {
+                lastSweep = .now
+                sweepFreshness()
+            }
             if Date().timeIntervalSince(lastRetention) >= Self.retentionInterval {
                 lastRetention = Date()
                 await applyRetention()
             }
-            try? await Task.sleep(for: Self.sweepInterval)
+            try? await Task.sleep(for: Self.lastPositionSaveInterval)
         }
     }
 
@@ -340,11 +392,8 @@ public final class PositionTracker: Sendable {
     private func sweepFreshness() {
         let now = Date()
         let wentOffline = live.withLock { table -> [String] in
-            var ids: [String] = []
-            for entry in table.allEntries() where entry.announcedOnline && !isFresh(entry.position, now: now) {
-                table.setAnnouncedOnline(entry.id, false)
-                ids.append(entry.id)
-            }
+            let ids = table.ids { $0.announcedOnline && !isFresh($0.position, now: now) }
+            for id in ids { table.setAnnouncedOnline(id, false) }
             return ids
         }
         for id in wentOffline {

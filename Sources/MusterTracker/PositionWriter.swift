@@ -25,10 +25,11 @@ final class PositionWriter: Sendable {
 
     private let store: any DirectoryStore
     private let state = Mutex(State())
-    /// Runs with each committed transaction's batches before their completions.
-    private let committed: @Sendable ([Batch]) -> Void
+    /// Runs with each committed transaction's batches and its last history row id, before the
+    /// batches' completions.
+    private let committed: @Sendable ([Batch], Int64) -> Void
 
-    init(store: any DirectoryStore, committed: @escaping @Sendable ([Batch]) -> Void) {
+    init(store: any DirectoryStore, committed: @escaping @Sendable ([Batch], Int64) -> Void) {
         self.store = store
         self.committed = committed
     }
@@ -68,8 +69,8 @@ final class PositionWriter: Sendable {
             var seen = Set<String>()
             let newUnits = batches.flatMap(\.newUnits).filter { seen.insert($0.id).inserted }
             do {
-                try await store.recordPositions(records, creatingUnits: newUnits)
-                committed(batches)
+                let historyID = try await store.recordPositions(records, creatingUnits: newUnits)
+                committed(batches, historyID)
                 for batch in batches { batch.completion(.success(())) }
             } catch {
                 for batch in batches { batch.completion(.failure(error)) }

@@ -35,14 +35,17 @@ import Testing
             [report("rescuer-1", 39.90, 116.40, at: start), report("rescuer-1", 39.91, 116.41, at: start + 10, speed: 1.5)], source: .http
         )
         #expect(outcomes == [.accepted, .accepted])
-        let stored = try #require(try await store.unit(id: "rescuer-1")?.lastPosition)
-        #expect(stored.latitude == 39.91 && stored.speed == 1.5 && stored.source == "http")
+        let live = try #require(tracker.unit(id: "rescuer-1")?.position)
+        #expect(live.latitude == 39.91 && live.speed == 1.5 && live.source == "http")
         // A late position joins the history but does not move the unit back.
         #expect(await tracker.submit([report("rescuer-1", 39.80, 116.30, at: start + 5)], source: .nmea) == [.accepted])
-        #expect(try await store.unit(id: "rescuer-1")?.lastPosition?.latitude == 39.91)
         #expect(tracker.unit(id: "rescuer-1")?.position?.latitude == 39.91)
         let track = try await tracker.track(ofUnit: "rescuer-1", from: start, to: start + 60, tolerance: nil, limit: 100)
         #expect(track.map(\.latitude) == [39.90, 39.80, 39.91])
+        // The unit table gets last positions in periodic saves, and at the latest when stopping.
+        await tracker.stop()
+        let stored = try #require(try await store.unit(id: "rescuer-1")?.lastPosition)
+        #expect(stored.latitude == 39.91 && stored.speed == 1.5 && stored.source == "http")
         let newestTwo = try await tracker.track(ofUnit: "rescuer-1", from: start, to: start + 60, tolerance: nil, limit: 2, newest: true)
         #expect(newestTwo.map(\.latitude) == [39.80, 39.91])
         let oldestTwo = try await tracker.track(ofUnit: "rescuer-1", from: start, to: start + 60, tolerance: nil, limit: 2)
@@ -80,10 +83,30 @@ import Testing
     @Test func unknownUnitsAreRegisteredWhenAutoCreateIsOn() async throws {
         let tracker = try await tracker { $0.autoCreateUnits = true }
         #expect(await tracker.submit([report("drone-7", 30.5, 114.3), report("bad id!", 30.5, 114.3)], source: .klv).first == .accepted)
+        await tracker.stop()
         let unit = try #require(try await store.unit(id: "drone-7"))
         #expect(unit.kind == .drone)
         #expect(unit.lastPosition?.latitude == 30.5)
         #expect(try await store.unit(id: "bad id!") == nil)
+    }
+
+    @Test func lastPositionsNotSavedBeforeACrashAreRecoveredFromTheHistory() async throws {
+        _ = try await store.createUnit(FieldUnit(id: "u", name: "u", kind: .tracker))
+        let at = Date(timeIntervalSince1970: 1_790_000_000)
+        func position(_ latitude: Double, _ seconds: Double) -> UnitPosition {
+            UnitPosition(latitude: latitude, longitude: 114, deviceTime: at + seconds, receivedAt: at + seconds, source: "nmea")
+        }
+        // History written, then the process died before the periodic save of last positions.
+        try await store.recordPositions([
+            UnitPositionRecord(unitID: "u", position: position(30.1, 0)),
+            UnitPositionRecord(unitID: "u", position: position(30.3, 20)),
+            UnitPositionRecord(unitID: "u", position: position(30.2, 10)),
+        ], creatingUnits: [])
+        #expect(try await store.unit(id: "u")?.lastPosition == nil)
+        let tracker = try await tracker()
+        #expect(tracker.unit(id: "u")?.position?.latitude == 30.3)
+        #expect(try await store.unit(id: "u")?.lastPosition?.latitude == 30.3)
+        #expect(try await store.positionsAfterLastSave(afterID: nil, limit: 10).isEmpty)
         await tracker.stop()
     }
 
