@@ -14,6 +14,9 @@ enum DirectorySchema {
         migrator.registerMigration("v3-last-position-watermark") { db in
             try db.execute(sql: lastPositionWatermark)
         }
+        migrator.registerMigration("v4-position-journal") { db in
+            try db.execute(sql: positionJournal)
+        }
         return migrator
     }
 
@@ -163,5 +166,33 @@ enum DirectorySchema {
             history_id INTEGER NOT NULL
         );
         INSERT INTO last_position_watermark VALUES (1, (SELECT coalesce(max(id), 0) FROM position_history));
+        """
+
+    /// Positions are first appended to `position_journal` (no index: appending writes a few
+    /// sequential pages per commit) and moved into the indexed history in unit order every few
+    /// seconds. Written straight into the history, each position dirtied its own page of the
+    /// (unit, time) index — about 1.6 KB written per 80-byte position at 27 000 positions/s.
+    /// The watermark now counts journal rows; history rows it had not covered go back to the
+    /// journal, so a restart still replays them.
+    private static let positionJournal = """
+        CREATE TABLE position_journal (
+            id INTEGER PRIMARY KEY,
+            unit_id TEXT NOT NULL,
+            device_time REAL NOT NULL,
+            received_at REAL NOT NULL,
+            latitude REAL NOT NULL,
+            longitude REAL NOT NULL,
+            altitude REAL,
+            speed REAL,
+            heading REAL,
+            accuracy REAL,
+            source TEXT NOT NULL
+        );
+        INSERT INTO position_journal (unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source)
+            SELECT unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source
+            FROM position_history WHERE id > (SELECT history_id FROM last_position_watermark) ORDER BY id;
+        DELETE FROM position_history WHERE id > (SELECT history_id FROM last_position_watermark);
+        ALTER TABLE last_position_watermark RENAME COLUMN history_id TO journal_id;
+        UPDATE last_position_watermark SET journal_id = 0;
         """
 }

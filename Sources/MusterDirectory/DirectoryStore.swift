@@ -34,15 +34,18 @@ public protocol DirectoryStore: Sendable {
     func channelPaths(ofUnit id: String) async throws(DirectoryError) -> [ChannelPath]
 
     // Positions
-    /// Appends the positions to the history in one transaction; `creatingUnits` that do not exist
-    /// yet are created first (auto-registration of unknown devices). Returns the id of the last
-    /// history row written. Units' last positions follow with `saveLastPositions`.
+    /// Appends the positions to the position journal in one transaction; `creatingUnits` that do
+    /// not exist yet are created first (auto-registration of unknown devices). Returns the id of
+    /// the last journal row written. Units' last positions follow with `saveLastPositions`, and
+    /// `compactPositionJournal` moves the journal into the indexed history.
     @discardableResult
     func recordPositions(_ records: [UnitPositionRecord], creatingUnits: [FieldUnit]) async throws(DirectoryError) -> Int64
     /// Makes each position its unit's last one unless the unit has a newer one (by device time),
-    /// and notes that history up to `historyID` is covered.
-    func saveLastPositions(_ records: [UnitPositionRecord], throughHistoryID historyID: Int64) async throws(DirectoryError)
-    /// History rows after the last `saveLastPositions`, oldest first, at most `limit`, with their ids.
+    /// and notes that the journal up to `journalID` is covered.
+    func saveLastPositions(_ records: [UnitPositionRecord], throughJournalID journalID: Int64) async throws(DirectoryError)
+    /// Moves the journal rows whose last positions are saved into the history; returns how many.
+    func compactPositionJournal() async throws(DirectoryError) -> Int
+    /// Journal rows after the last `saveLastPositions`, oldest first, at most `limit`, with their ids.
     func positionsAfterLastSave(afterID: Int64?, limit: Int) async throws(DirectoryError) -> [(id: Int64, record: UnitPositionRecord)]
     /// A unit's history with device times in `from...to`, oldest first: at most `limit`
     /// positions, the oldest of the span or, with `newest`, the newest.

@@ -19,7 +19,7 @@ extension SQLiteDirectoryStore {
                 }
             }
             let append = try db.cachedStatement(sql: """
-                INSERT INTO position_history (unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source)
+                INSERT INTO position_journal (unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for record in records {
@@ -35,7 +35,7 @@ extension SQLiteDirectoryStore {
         }
     }
 
-    public func saveLastPositions(_ records: [UnitPositionRecord], throughHistoryID historyID: Int64) async throws(DirectoryError) {
+    public func saveLastPositions(_ records: [UnitPositionRecord], throughJournalID journalID: Int64) async throws(DirectoryError) {
         try await writing { db in
             // A late position (older device time than the stored one) stays in the history only.
             let makeLatest = try db.cachedStatement(sql: """
@@ -50,7 +50,7 @@ extension SQLiteDirectoryStore {
                 try makeLatest.execute()
             }
             try db.execute(
-                sql: "UPDATE last_position_watermark SET history_id = max(history_id, ?) WHERE singleton = 1", arguments: [historyID]
+                sql: "UPDATE last_position_watermark SET journal_id = max(journal_id, ?) WHERE singleton = 1", arguments: [journalID]
             )
         }
     }
@@ -61,11 +61,11 @@ extension SQLiteDirectoryStore {
             if let afterID {
                 start = afterID
             } else {
-                start = try Int64.fetchOne(db, sql: "SELECT history_id FROM last_position_watermark WHERE singleton = 1") ?? 0
+                start = try Self.journalWatermark(db)
             }
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, unit_id, latitude, longitude, altitude, speed, heading, accuracy, device_time, received_at, source
-                FROM position_history WHERE id > ? ORDER BY id LIMIT ?
+                FROM position_journal WHERE id > ? ORDER BY id LIMIT ?
                 """, arguments: [start, max(limit, 0)])
             return rows.map { row in
                 let position = UnitPosition(
@@ -78,22 +78,65 @@ extension SQLiteDirectoryStore {
     }
 
     public func positionHistory(ofUnit id: String, from: Date, to: Date, limit: Int, newest: Bool) async throws(DirectoryError) -> [UnitPosition] {
+        let order = newest ? "DESC" : "ASC"
         let positions = try await reading { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT latitude, longitude, altitude, speed, heading, accuracy, device_time, received_at, source
-                FROM position_history INDEXED BY position_history_by_unit
-                WHERE unit_id = ? AND device_time BETWEEN ? AND ? ORDER BY device_time \(newest ? "DESC" : "ASC") LIMIT ?
+            let arguments: StatementArguments = [id, from.timeIntervalSince1970, to.timeIntervalSince1970, max(limit, 0)]
+            let compacted = try db.cachedStatement(sql: """
+                SELECT \(Self.positionColumns) FROM position_history INDEXED BY position_history_by_unit
+                WHERE unit_id = ? AND device_time BETWEEN ? AND ? ORDER BY device_time \(order) LIMIT ?
                 """)
-            return try Row.fetchAll(
-                statement, arguments: [id, from.timeIntervalSince1970, to.timeIntervalSince1970, max(limit, 0)]
-            ).map { row in
-                UnitPosition(
-                    latitude: row[0], longitude: row[1], altitude: row[2], speed: row[3], heading: row[4], accuracy: row[5],
-                    deviceTime: Date(timeIntervalSince1970: row[6]), receivedAt: Date(timeIntervalSince1970: row[7]), source: row[8]
-                )
-            }
+            // The journal holds the last few seconds, unindexed: a short scan.
+            let recent = try db.cachedStatement(sql: """
+                SELECT \(Self.positionColumns) FROM position_journal
+                WHERE unit_id = ? AND device_time BETWEEN ? AND ? ORDER BY device_time \(order) LIMIT ?
+                """)
+            return try Row.fetchAll(compacted, arguments: arguments).map(Self.position(from:))
+                + Row.fetchAll(recent, arguments: arguments).map(Self.position(from:))
         }
-        return newest ? positions.reversed() : positions
+        // Stable: positions with equal device times keep the order they were stored in.
+        let sorted = positions.enumerated().sorted { a, b in
+            a.element.deviceTime != b.element.deviceTime ? a.element.deviceTime < b.element.deviceTime : a.offset < b.offset
+        }.map(\.element)
+        return newest ? Array(sorted.suffix(max(limit, 0))) : Array(sorted.prefix(max(limit, 0)))
+    }
+
+    static let positionColumns = "latitude, longitude, altitude, speed, heading, accuracy, device_time, received_at, source"
+
+    static func position(from row: Row) -> UnitPosition {
+        UnitPosition(
+            latitude: row[0], longitude: row[1], altitude: row[2], speed: row[3], heading: row[4], accuracy: row[5],
+            deviceTime: Date(timeIntervalSince1970: row[6]), receivedAt: Date(timeIntervalSince1970: row[7]), source: row[8]
+        )
+    }
+
+    static func journalWatermark(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT journal_id FROM last_position_watermark WHERE singleton = 1") ?? 0
+    }
+
+    /// Journal rows moved per transaction.
+    static let compactionBatchSize = 100_000
+
+    public func compactPositionJournal() async throws(DirectoryError) -> Int {
+        var moved = 0
+        while true {
+            let count = try await writing { db -> Int in
+                // Rows after the watermark wait until their last positions are saved: a restart
+                // replays them from the journal.
+                let watermark = try Self.journalWatermark(db)
+                guard let first = try Int64.fetchOne(db, sql: "SELECT min(id) FROM position_journal"), first <= watermark else { return 0 }
+                let last = min(watermark, first + Int64(Self.compactionBatchSize) - 1)
+                // In unit order, so that each unit's rows land together in the (unit, time) index.
+                try db.execute(sql: """
+                    INSERT INTO position_history (unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source)
+                    SELECT unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source
+                    FROM position_journal WHERE id BETWEEN ? AND ? ORDER BY unit_id, device_time
+                    """, arguments: [first, last])
+                try db.execute(sql: "DELETE FROM position_journal WHERE id BETWEEN ? AND ?", arguments: [first, last])
+                return db.changesCount
+            }
+            guard count > 0 else { return moved }
+            moved += count
+        }
     }
 
     /// Rows per retention transaction: small enough that position writes wait milliseconds, not seconds.

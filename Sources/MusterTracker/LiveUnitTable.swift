@@ -23,11 +23,11 @@ struct LiveUnitTable {
     static let cellDegrees = 0.02
     private static let longitudeCells = Int((360 / cellDegrees).rounded(.up)) + 1
 
-    /// Last positions changed since they were last saved to the directory, and the history row
+    /// Last positions changed since they were last saved to the directory, and the journal row
     /// up to which those changes reach.
     private(set) var unsaved: [String: UnitPosition] = [:]
-    private(set) var unsavedThroughHistoryID: Int64 = 0
-    private var savedThroughHistoryID: Int64 = 0
+    private(set) var unsavedThroughJournalID: Int64 = 0
+    private var savedThroughJournalID: Int64 = 0
 
     private var entries: [Entry?] = []
     private var slotByID: [String: Int] = [:]
@@ -81,26 +81,26 @@ struct LiveUnitTable {
     }
 
     /// Notes a stored position that became its unit's last one, for the next save.
-    mutating func noteUnsaved(_ unitID: String, _ position: UnitPosition, historyID: Int64) {
+    mutating func noteUnsaved(_ unitID: String, _ position: UnitPosition, journalID: Int64) {
         unsaved[unitID] = position
-        noteHistory(through: historyID)
+        noteJournal(through: journalID)
     }
 
-    /// Notes that the next save covers the history up to `historyID`.
-    mutating func noteHistory(through historyID: Int64) {
-        unsavedThroughHistoryID = max(unsavedThroughHistoryID, historyID)
+    /// Notes that the next save covers the journal up to `journalID`.
+    mutating func noteJournal(through journalID: Int64) {
+        unsavedThroughJournalID = max(unsavedThroughJournalID, journalID)
     }
 
     /// Hands over the unsaved last positions and the history id they reach, and forgets them;
     /// nil when there is nothing new to save.
-    mutating func takeUnsaved() -> (positions: [String: UnitPosition], historyID: Int64)? {
-        guard !unsaved.isEmpty || unsavedThroughHistoryID > savedThroughHistoryID else { return nil }
+    mutating func takeUnsaved() -> (positions: [String: UnitPosition], journalID: Int64)? {
+        guard !unsaved.isEmpty || unsavedThroughJournalID > savedThroughJournalID else { return nil }
         defer { unsaved = [:] }
-        return (unsaved, unsavedThroughHistoryID)
+        return (unsaved, unsavedThroughJournalID)
     }
 
-    mutating func noteSaved(through historyID: Int64) {
-        savedThroughHistoryID = max(savedThroughHistoryID, historyID)
+    mutating func noteSaved(through journalID: Int64) {
+        savedThroughJournalID = max(savedThroughJournalID, journalID)
     }
 
     /// Puts back positions whose save failed, unless newer ones arrived meanwhile.

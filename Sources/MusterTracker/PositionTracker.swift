@@ -25,8 +25,8 @@ public final class PositionTracker: Sendable {
         self.configuration = configuration
         self.logger = logger
         let liveTable = live
-        writer = PositionWriter(store: store) { [events] batches, historyID in
-            Self.apply(batches, historyID: historyID, to: liveTable, events: events)
+        writer = PositionWriter(store: store) { [events] batches, journalID in
+            Self.apply(batches, journalID: journalID, to: liveTable, events: events)
         }
     }
 
@@ -71,9 +71,9 @@ public final class PositionTracker: Sendable {
             guard let last = rows.last else { break }
             live.withLock { table in
                 for (id, record) in rows where table.update(id: record.unitID, position: record.position) {
-                    table.noteUnsaved(record.unitID, record.position, historyID: id)
+                    table.noteUnsaved(record.unitID, record.position, journalID: id)
                 }
-                table.noteHistory(through: last.id)
+                table.noteJournal(through: last.id)
             }
             replayed += rows.count
             after = last.id
@@ -88,12 +88,12 @@ public final class PositionTracker: Sendable {
 
     /// Writes the changed last positions to the directory in one transaction.
     private func saveLastPositions() async {
-        guard let (positions, historyID) = live.withLock({ $0.takeUnsaved() }) else { return }
+        guard let (positions, journalID) = live.withLock({ $0.takeUnsaved() }) else { return }
         do {
             try await store.saveLastPositions(
-                positions.map { UnitPositionRecord(unitID: $0.key, position: $0.value) }, throughHistoryID: historyID
+                positions.map { UnitPositionRecord(unitID: $0.key, position: $0.value) }, throughJournalID: journalID
             )
-            live.withLock { $0.noteSaved(through: historyID) }
+            live.withLock { $0.noteSaved(through: journalID) }
         } catch {
             // The history holds them all; they are retried next time (and replayed after a restart).
             live.withLock { $0.restoreUnsaved(positions) }
@@ -201,7 +201,7 @@ public final class PositionTracker: Sendable {
     private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
 
     /// After a commit: new units and last positions into the live table, then the events.
-    private static func apply(_ batches: [PositionWriter.Batch], historyID: Int64, to live: SharedLiveUnitTable, events: GatewayEventBus) {
+    private static func apply(_ batches: [PositionWriter.Batch], journalID: Int64, to live: SharedLiveUnitTable, events: GatewayEventBus) {
         var cameOnline: [String] = []
         var updated: [UnitPositionRecord] = []
         live.withLock { table in
@@ -210,7 +210,7 @@ public final class PositionTracker: Sendable {
                     table.insert(id: unit.id, name: unit.name, kind: unit.kind, position: nil)
                 }
                 for record in batch.records where table.update(id: record.unitID, position: record.position) {
-                    table.noteUnsaved(record.unitID, record.position, historyID: historyID)
+                    table.noteUnsaved(record.unitID, record.position, journalID: journalID)
                     updated.append(record)
                     if table.entry(record.unitID)?.announcedOnline == false {
                         table.setAnnouncedOnline(record.unitID, true)
@@ -371,14 +371,23 @@ public final class PositionTracker: Sendable {
     /// How often old history is deleted.
     static let retentionInterval: Double = 3600
 
+    /// How often the position journal moves into the indexed history: track queries scan the
+    /// journal, so it stays a few seconds long.
+    static let compactionInterval: Duration = .seconds(5)
+
     private func keepHouse() async {
         var lastRetention = Date.distantPast
         var lastSweep = ContinuousClock.now
+        var lastCompaction = ContinuousClock.now
         while !Task.isCancelled {
             await saveLastPositions()
             if ContinuousClock.now - lastSweep >= Self.sweepInterval {
                 lastSweep = .now
                 sweepFreshness()
+            }
+            if ContinuousClock.now - lastCompaction >= Self.compactionInterval {
+                lastCompaction = .now
+                await compactJournal()
             }
             if Date().timeIntervalSince(lastRetention) >= Self.retentionInterval {
                 lastRetention = Date()
@@ -398,6 +407,17 @@ public final class PositionTracker: Sendable {
         }
         for id in wentOffline {
             events.publish(GatewayEvent(.unitOffline, channel: "", fields: ["unit": id]))
+        }
+    }
+
+    private func compactJournal() async {
+        do {
+            _ = try await store.compactPositionJournal()
+        } catch {
+            guard !Task.isCancelled else { return }
+            logger.error("cannot move positions from the journal into the history; track queries slow down as it grows", metadata: [
+                "error": "\(error)",
+            ])
         }
     }
 

@@ -25,7 +25,7 @@ final class PositionWriter: Sendable {
 
     private let store: any DirectoryStore
     private let state = Mutex(State())
-    /// Runs with each committed transaction's batches and its last history row id, before the
+    /// Runs with each committed transaction's batches and its last journal row id, before the
     /// batches' completions.
     private let committed: @Sendable ([Batch], Int64) -> Void
 
@@ -69,8 +69,8 @@ final class PositionWriter: Sendable {
             var seen = Set<String>()
             let newUnits = batches.flatMap(\.newUnits).filter { seen.insert($0.id).inserted }
             do {
-                let historyID = try await store.recordPositions(records, creatingUnits: newUnits)
-                committed(batches, historyID)
+                let journalID = try await store.recordPositions(records, creatingUnits: newUnits)
+                committed(batches, journalID)
                 for batch in batches { batch.completion(.success(())) }
             } catch {
                 for batch in batches { batch.completion(.failure(error)) }

@@ -167,11 +167,35 @@ import Testing
         for offset in stride(from: 10.0, through: 1, by: -1) {
             _ = await tracker.submit([report("u", 10 + offset / 100, 20, at: now - offset * 3600)], source: .http, receivedAt: now - offset * 3600)
         }
+        // Stopping saves the last positions, which lets the journal move into the history.
+        await tracker.stop()
+        #expect(try await store.compactPositionJournal() == 10)
         #expect(try await store.deletePositionHistory(receivedBefore: now - 4.5 * 3600) == 6)
         let kept = try await store.positionHistory(ofUnit: "u", from: .distantPast, to: .distantFuture, limit: 100, newest: false)
         #expect(kept.count == 4)
         #expect(try await store.deletePositionHistory(receivedBefore: now - 4.5 * 3600) == 0)
-        await tracker.stop()
+    }
+
+    @Test func theJournalMovesIntoTheHistoryOnlyOnceLastPositionsAreSaved() async throws {
+        _ = try await store.createUnit(FieldUnit(id: "a", name: "a", kind: .tracker))
+        _ = try await store.createUnit(FieldUnit(id: "b", name: "b", kind: .tracker))
+        let at = Date(timeIntervalSince1970: 1_790_000_000)
+        func record(_ unit: String, _ seconds: Double) -> UnitPositionRecord {
+            UnitPositionRecord(unitID: unit, position: UnitPosition(
+                latitude: 30 + seconds / 1000, longitude: 114, deviceTime: at + seconds, receivedAt: at + seconds, source: "http"
+            ))
+        }
+        let first = try await store.recordPositions([record("a", 1), record("b", 2), record("a", 3)], creatingUnits: [])
+        let second = try await store.recordPositions([record("b", 4), record("a", 5)], creatingUnits: [])
+        #expect(try await store.compactPositionJournal() == 0, "nothing is saved yet")
+        try await store.saveLastPositions([record("a", 3), record("b", 2)], throughJournalID: first)
+        #expect(try await store.compactPositionJournal() == 3)
+        #expect(try await store.positionsAfterLastSave(afterID: nil, limit: 10).map(\.id) == [second - 1, second])
+        // Queries see the history and the journal as one track.
+        let a = try await store.positionHistory(ofUnit: "a", from: .distantPast, to: .distantFuture, limit: 10, newest: false)
+        #expect(a.map(\.deviceTime) == [at + 1, at + 3, at + 5])
+        let newestB = try await store.positionHistory(ofUnit: "b", from: .distantPast, to: .distantFuture, limit: 1, newest: true)
+        #expect(newestB.map(\.deviceTime) == [at + 4])
     }
 
     @Test func positionsAndOnlineChangesAreAnnounced() async throws {
