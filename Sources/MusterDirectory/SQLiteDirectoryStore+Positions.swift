@@ -35,7 +35,21 @@ extension SQLiteDirectoryStore {
         }
     }
 
+    /// Rows per last-position transaction, for the same reason.
+    static let lastPositionBatchSize = 10_000
+
     public func saveLastPositions(_ records: [UnitPositionRecord], throughJournalID journalID: Int64) async throws(DirectoryError) {
+        // All but the last chunk without the watermark: it moves only once every position is saved.
+        var remaining = records[...]
+        while remaining.count > Self.lastPositionBatchSize {
+            let chunk = Array(remaining.prefix(Self.lastPositionBatchSize))
+            remaining = remaining.dropFirst(Self.lastPositionBatchSize)
+            try await writeLastPositions(chunk, throughJournalID: nil)
+        }
+        try await writeLastPositions(Array(remaining), throughJournalID: journalID)
+    }
+
+    private func writeLastPositions(_ records: [UnitPositionRecord], throughJournalID journalID: Int64?) async throws(DirectoryError) {
         try await writing { db in
             // A late position (older device time than the stored one) stays in the history only.
             let makeLatest = try db.cachedStatement(sql: """
@@ -49,6 +63,7 @@ extension SQLiteDirectoryStore {
                 ))
                 try makeLatest.execute()
             }
+            guard let journalID else { return }
             try db.execute(
                 sql: "UPDATE last_position_watermark SET journal_id = max(journal_id, ?) WHERE singleton = 1", arguments: [journalID]
             )
@@ -113,8 +128,8 @@ extension SQLiteDirectoryStore {
         try Int64.fetchOne(db, sql: "SELECT journal_id FROM last_position_watermark WHERE singleton = 1") ?? 0
     }
 
-    /// Journal rows moved per transaction.
-    static let compactionBatchSize = 100_000
+    /// Journal rows moved per transaction: position commits wait for each one, so it stays short.
+    static let compactionBatchSize = 20_000
 
     public func compactPositionJournal() async throws(DirectoryError) -> Int {
         var moved = 0
