@@ -103,14 +103,13 @@ private final class OsmAndRequestHandler: ChannelInboundHandler {
             return respond(.badRequest, error.detail + "\n", head: head, context: context)
         }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        tracker.submit([report], source: .osmand, receivedAt: receivedAt) { outcomes in
-            bound.eventLoop.execute {
-                let (handler, context) = bound.value
-                switch outcomes.first ?? .accepted {
-                case .accepted: handler.respond(.ok, "", head: head, context: context)
-                case .rejected(let rejection): handler.respond(.badRequest, rejection.detail + "\n", head: head, context: context)
-                case .notStored: handler.respond(.serviceUnavailable, "the position could not be stored; send it again later\n", head: head, context: context)
-                }
+        // Answered on this connection's event loop, together with the other answers of the same commit.
+        tracker.submit([report], source: .osmand, receivedAt: receivedAt, on: context.eventLoop) { outcomes in
+            let (handler, context) = bound.value
+            switch outcomes.first ?? .accepted {
+            case .accepted: handler.respond(.ok, "", head: head, context: context)
+            case .rejected(let rejection): handler.respond(.badRequest, rejection.detail + "\n", head: head, context: context)
+            case .notStored: handler.respond(.serviceUnavailable, "the position could not be stored; send it again later\n", head: head, context: context)
             }
         }
     }

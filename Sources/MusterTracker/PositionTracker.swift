@@ -3,6 +3,7 @@ import Logging
 import MusterCore
 import MusterDirectory
 import MusterPositionFormats
+import protocol NIOCore.EventLoop
 import Synchronization
 
 /// Where every field unit is. All inputs (OsmAnd, NMEA, HTTP, drone KLV, GB28181) submit their
@@ -107,7 +108,7 @@ public final class PositionTracker: Sendable {
     /// once the accepted ones are durable. Callable from any thread (an event loop included): it
     /// never blocks.
     public func submit(
-        _ reports: [PositionReport], source: PositionSource, receivedAt: Date = Date(),
+        _ reports: [PositionReport], source: PositionSource, receivedAt: Date = Date(), on loop: (any EventLoop)? = nil,
         completion: @escaping @Sendable ([PositionOutcome]) -> Void
     ) {
         var outcomes = [PositionOutcome](repeating: .accepted, count: reports.count)
@@ -133,14 +134,14 @@ public final class PositionTracker: Sendable {
             completion(outcomes)
             return
         }
-        writer.enqueue(PositionWriter.Batch(records: records, newUnits: newUnits) { [tally, outcomes, acceptedIndices] result in
+        writer.enqueue(PositionWriter.Batch(records: records, newUnits: newUnits, completion: { [tally, outcomes, acceptedIndices] result in
             var outcomes = outcomes
             if case .failure(let error) = result {
                 for index in acceptedIndices { outcomes[index] = .notStored(error) }
             }
             tally.count(outcomes, source: source)
             completion(outcomes)
-        })
+        }, loop: loop))
     }
 
     /// `submit` for async callers.

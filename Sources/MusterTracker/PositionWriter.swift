@@ -1,5 +1,6 @@
 import Foundation
 import MusterDirectory
+import NIOCore
 import Synchronization
 
 /// Group commit: positions submitted while a transaction is being written wait for the next one,
@@ -11,6 +12,9 @@ final class PositionWriter: Sendable {
         var records: [UnitPositionRecord]
         var newUnits: [FieldUnit]
         var completion: @Sendable (Result<Void, DirectoryError>) -> Void
+        /// Where `completion` runs; nil runs it on the writer's task. The completions of one
+        /// transaction go to each event loop in one task, not one task per batch.
+        var loop: (any EventLoop)? = nil
     }
 
     /// A transaction takes at most this many positions, so one stays well under a second.
@@ -71,9 +75,25 @@ final class PositionWriter: Sendable {
             do {
                 let journalID = try await store.recordPositions(records, creatingUnits: newUnits)
                 committed(batches, journalID)
-                for batch in batches { batch.completion(.success(())) }
+                Self.complete(batches, with: .success(()))
             } catch {
-                for batch in batches { batch.completion(.failure(error)) }
+                Self.complete(batches, with: .failure(error))
+            }
+        }
+    }
+
+    private static func complete(_ batches: [Batch], with result: Result<Void, DirectoryError>) {
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, batches: [Batch])] = [:]
+        for batch in batches {
+            guard let loop = batch.loop else {
+                batch.completion(result)
+                continue
+            }
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].batches.append(batch)
+        }
+        for (loop, batches) in byLoop.values {
+            loop.execute {
+                for batch in batches { batch.completion(result) }
             }
         }
     }
