@@ -35,3 +35,20 @@ struct CommandContext: Sendable {
         }
     }
 }
+
+extension CommandContext {
+    /// Fetches a tracking query's answer for display: prints the gateway's GeoJSON (`geojson`) or
+    /// JSON (`--output json`) as it is and returns nil, or returns the JSON body for a table.
+    func fetchForTable(_ endpoint: APIEndpoint, geojson: Bool) async throws -> Data? {
+        if geojson {
+            printJSON(try await api.get(endpoint.adding("format", "geojson"), accept: "application/geo+json"))
+            return nil
+        }
+        let body = try await api.get(endpoint)
+        if wantsJSON {
+            printJSON(body)
+            return nil
+        }
+        return body
+    }
+}

@@ -22,15 +22,7 @@ struct NearbyCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try global.makeContext()
         let endpoint = point.adding(to: .nearby).adding("limit", limit.map(String.init))
-        if geojson {
-            context.printJSON(try await context.api.get(endpoint.adding("format", "geojson"), accept: "application/geo+json"))
-            return
-        }
-        let body = try await context.api.get(endpoint)
-        if context.wantsJSON {
-            context.printJSON(body)
-            return
-        }
+        guard let body = try await context.fetchForTable(endpoint, geojson: geojson) else { return }
         let channels = try context.api.decode(APINearby.self, from: body).channels
         if channels.isEmpty {
             ConsoleOutput.printError("no channels within \(DisplayFormatting.distance(metres: point.radius))\n")

@@ -28,15 +28,7 @@ struct UnitsNearCommand: AsyncParsableCommand {
 
     /// The units `endpoint` answers, as GeoJSON, JSON or a table; shared with `units within`.
     static func printUnits(at endpoint: APIEndpoint, geojson: Bool, distances: Bool, context: CommandContext) async throws {
-        if geojson {
-            context.printJSON(try await context.api.get(endpoint.adding("format", "geojson"), accept: "application/geo+json"))
-            return
-        }
-        let body = try await context.api.get(endpoint)
-        if context.wantsJSON {
-            context.printJSON(body)
-            return
-        }
+        guard let body = try await context.fetchForTable(endpoint, geojson: geojson) else { return }
         let units = try context.api.decode(APINearUnits.self, from: body).units
         if units.isEmpty {
             ConsoleOutput.printError("no units there\n")

@@ -46,15 +46,7 @@ struct UnitsTrackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try global.makeContext()
-        if geojson {
-            context.printJSON(try await context.api.get(endpoint.adding("format", "geojson"), accept: "application/geo+json"))
-            return
-        }
-        let body = try await context.api.get(endpoint)
-        if context.wantsJSON {
-            context.printJSON(body)
-            return
-        }
+        guard let body = try await context.fetchForTable(endpoint, geojson: geojson) else { return }
         let positions = try context.api.decode(APITrack.self, from: body).positions
         if positions.isEmpty {
             ConsoleOutput.printError("no positions of \(id) \(since.map { "since \($0)" } ?? "in the last hour")\n")
