@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "MusterCore", "MusterDirectory", "MusterRTSP", "MusterTracker", "MusterPositionFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -3,15 +3,18 @@ import Hummingbird
 import Logging
 import MusterDirectory
 import NIOCore
+import ServiceLifecycle
 
 /// The HTTP admin API: binds its listener, serves until `close()`.
 public final class APIServer: Sendable {
     public let localAddress: SocketAddress?
     private let task: Task<Void, any Error>
+    private let services: ServiceGroup
 
-    private init(localAddress: SocketAddress?, task: Task<Void, any Error>) {
+    private init(localAddress: SocketAddress?, task: Task<Void, any Error>, services: ServiceGroup) {
         self.localAddress = localAddress
         self.task = task
+        self.services = services
     }
 
     /// Binds `host:port` (0 picks a free port) and starts serving.
@@ -29,9 +32,12 @@ public final class APIServer: Sendable {
             },
             logger: apiLogger
         )
+        // Run as a service so that close() can ask for a graceful shutdown: cancelling the task
+        // instead makes Hummingbird log errors on every clean stop.
+        let serviceGroup = ServiceGroup(configuration: .init(services: [application], logger: apiLogger))
         let task = Task {
             do {
-                try await application.run()
+                try await serviceGroup.run()
             } catch {
                 boundContinuation.finish()
                 throw error
@@ -44,13 +50,33 @@ public final class APIServer: Sendable {
             throw APIServerError(message: "the API listener on \(host):\(port) stopped before it started")
         }
         logger.info("API listening", metadata: ["address": "http://\(host):\(address?.port ?? port)/api/v1"])
-        return APIServer(localAddress: address, task: task)
+        return APIServer(localAddress: address, task: task, services: serviceGroup)
     }
 
-    /// Stops accepting and ends open requests (event streams included).
+    /// How long close() lets requests in flight finish before cutting them off.
+    static let shutdownGrace: Duration = .seconds(5)
+
+    /// Stops accepting, lets requests in flight finish and ends event streams.
     public func close() async {
-        task.cancel()
-        _ = try? await task.value
+        await services.triggerGracefulShutdown()
+        let task = self.task
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = try? await task.value
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: Self.shutdownGrace)
+                return false
+            }
+            let first = await group.next() ?? true
+            group.cancelAll()
+            return first
+        }
+        if !finished {
+            task.cancel()
+            _ = try? await task.value
+        }
     }
 
     static func makeRoutes(services: APIServices, access: APIAccessPolicy) -> APIRouteTable {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import MusterCore
 
 /// Health, version, stats, the OpenAPI document, server-sent events and /metrics.
@@ -56,8 +57,8 @@ struct GatewayRoutes {
         let events = services.events.subscribe()
         let body = ResponseBody { writer in
             try await writer.write(ByteBuffer(string: ": muster events\n\n"))
+            let (lines, continuation) = AsyncStream.makeStream(of: String.self)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let (lines, continuation) = AsyncStream.makeStream(of: String.self)
                 group.addTask {
                     for await event in events { continuation.yield(Self.serverSentEvent(event)) }
                     continuation.finish()
@@ -68,8 +69,13 @@ struct GatewayRoutes {
                         continuation.yield(": keep-alive\n\n")
                     }
                 }
-                for await line in lines {
-                    try await writer.write(ByteBuffer(string: line))
+                // Ends when the gateway shuts down, so that a watching client never holds it up.
+                try await withGracefulShutdownHandler {
+                    for await line in lines {
+                        try await writer.write(ByteBuffer(string: line))
+                    }
+                } onGracefulShutdown: {
+                    continuation.finish()
                 }
                 group.cancelAll()
             }

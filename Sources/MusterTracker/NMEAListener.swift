@@ -25,6 +25,26 @@ public final class NMEAListener: Sendable {
         host: String, port: Int, unitsByAddress: [String: String], tracker: PositionTracker, group: any EventLoopGroup, logger: Logger
     ) async throws -> NMEAListener {
         let identities = NMEAIdentities(unitsByAddress: unitsByAddress)
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                let channels = try await bind(host: host, port: port, identities: identities, tracker: tracker, group: group)
+                logger.info("NMEA position listener ready", metadata: [
+                    "address": "\(host):\(channels.tcp.localAddress?.port ?? port)", "transports": "tcp, udp",
+                ])
+                return NMEAListener(channels: [channels.tcp, channels.udp])
+            } catch where port == 0 && attempts < 20 {
+                // The UDP port of the TCP port the system chose was taken: let it choose again.
+                continue
+            }
+        }
+    }
+
+    /// TCP, then UDP on the port TCP got, so that port 0 (tests) gives one port for both.
+    private static func bind(
+        host: String, port: Int, identities: NMEAIdentities, tracker: PositionTracker, group: any EventLoopGroup
+    ) async throws -> (tcp: any Channel, udp: any Channel) {
         let tcp = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -36,11 +56,8 @@ public final class NMEAListener: Sendable {
             }
             .bind(host: host, port: port)
             .get()
-        // UDP on the port TCP got, so that port 0 (tests) gives one port for both.
-        let boundPort = tcp.localAddress?.port ?? port
-        let udp: any Channel
         do {
-            udp = try await DatagramBootstrap(group: group)
+            let udp = try await DatagramBootstrap(group: group)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.socketOption(.so_rcvbuf), value: 8 * 1024 * 1024)
                 // recvmmsg: many datagrams per system call under load.
@@ -51,14 +68,13 @@ public final class NMEAListener: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NMEADatagramHandler(tracker: tracker, identities: identities))
                     }
                 }
-                .bind(host: host, port: boundPort)
+                .bind(host: host, port: tcp.localAddress?.port ?? port)
                 .get()
+            return (tcp, udp)
         } catch {
             try? await tcp.close()
             throw error
         }
-        logger.info("NMEA position listener ready", metadata: ["address": "\(host):\(boundPort)", "transports": "tcp, udp"])
-        return NMEAListener(channels: [tcp, udp])
     }
 
     public func close() async {
