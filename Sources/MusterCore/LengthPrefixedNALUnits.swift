@@ -25,31 +25,38 @@ public enum LengthPrefixedNALUnits {
     }
 
     /// Converts an Annex-B byte stream (start codes 00 00 01 or 00 00 00 01) into NAL units.
+    ///
+    /// This runs over every byte of every ingested picture, so it looks at every third byte where
+    /// it can: a byte above 1 cannot be part of a start code ending within the next two bytes.
     public static func splitAnnexB(_ stream: ByteBuffer) -> [ByteBuffer] {
-        let view = stream.readableBytesView
-        let start = view.startIndex
-        var units: [ByteBuffer] = []
-        var unitStart: Int? = nil
-        var index = start
-        let end = view.endIndex
-        while index + 2 < end {
-            if view[index] == 0, view[index + 1] == 0, view[index + 2] == 1 {
-                if let begin = unitStart {
-                    var unitEnd = index
-                    while unitEnd > begin, view[unitEnd - 1] == 0 { unitEnd -= 1 }
-                    if unitEnd > begin {
-                        units.append(stream.getSlice(at: stream.readerIndex + begin - start, length: unitEnd - begin)!)
-                    }
-                }
-                index += 3
-                unitStart = index
-            } else {
-                index += 1
+        // (offset, length) of each unit within the readable bytes.
+        let ranges = stream.withUnsafeReadableBytes { bytes -> [(Int, Int)] in
+            var ranges: [(Int, Int)] = []
+            var unitStart: Int? = nil
+            func closeUnit(endingBefore codeStart: Int) {
+                guard let begin = unitStart else { return }
+                var unitEnd = codeStart
+                // A four-byte start code's leading zero (and trailing_zero_8bits) is not the unit's.
+                while unitEnd > begin, bytes[unitEnd - 1] == 0 { unitEnd -= 1 }
+                if unitEnd > begin { ranges.append((begin, unitEnd - begin)) }
             }
+            let count = bytes.count
+            var index = 2
+            while index < count {
+                let byte = bytes[index]
+                if byte == 0 {
+                    index += 1
+                } else if byte == 1, bytes[index - 1] == 0, bytes[index - 2] == 0 {
+                    closeUnit(endingBefore: index - 2)
+                    unitStart = index + 1
+                    index += 3
+                } else {
+                    index += 3
+                }
+            }
+            if let begin = unitStart, begin < count { ranges.append((begin, count - begin)) }
+            return ranges
         }
-        if let begin = unitStart, begin < end {
-            units.append(stream.getSlice(at: stream.readerIndex + begin - start, length: end - begin)!)
-        }
-        return units
+        return ranges.map { stream.getSlice(at: stream.readerIndex + $0.0, length: $0.1)! }
     }
 }

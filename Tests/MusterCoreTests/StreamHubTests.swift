@@ -115,6 +115,40 @@ final class RecordingReader: StreamReader {
         #expect(LengthPrefixedNALUnits.split(joined).count == 3)
     }
 
+    /// The byte-by-byte reading of the format, to hold the skipping scanner against.
+    static func naiveSplit(_ bytes: [UInt8]) -> [[UInt8]] {
+        var units: [[UInt8]] = []
+        var unitStart: Int?
+        var index = 0
+        while index + 2 < bytes.count {
+            if bytes[index] == 0, bytes[index + 1] == 0, bytes[index + 2] == 1 {
+                if let begin = unitStart {
+                    var end = index
+                    while end > begin, bytes[end - 1] == 0 { end -= 1 }
+                    if end > begin { units.append(Array(bytes[begin..<end])) }
+                }
+                index += 3
+                unitStart = index
+            } else {
+                index += 1
+            }
+        }
+        if let begin = unitStart, begin < bytes.count { units.append(Array(bytes[begin...])) }
+        return units
+    }
+
+    @Test func skippingScanFindsWhatAByteByByteScanFinds() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            // Mostly zeros and ones, so that start codes, near misses and runs of zeros abound.
+            let bytes = (0..<Int.random(in: 0...64, using: &generator)).map { _ in
+                [0, 0, 0, 1, 2, 0x65, 0xFF].randomElement(using: &generator)! as UInt8
+            }
+            let split = LengthPrefixedNALUnits.splitAnnexB(ByteBuffer(bytes: bytes)).map { Array($0.readableBytesView) }
+            #expect(split == Self.naiveSplit(bytes), "\(bytes)")
+        }
+    }
+
     @Test func dropsATruncatedTrailingUnit() {
         let payload = ByteBuffer(bytes: [0, 0, 0, 1, 0x09, 0, 0, 0, 9, 0x65])
         #expect(LengthPrefixedNALUnits.split(payload).map { Array($0.readableBytesView) } == [[0x09]])
