@@ -5,7 +5,7 @@ import Foundation
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
-        abstract: "Follow the gateway's events (channels added, removed, online, offline; sessions started, stopped).",
+        abstract: "Follow the gateway's events (channels added, removed, online, offline; sessions started, stopped; unit positions, units online and offline).",
         discussion: "One line per event: local time, type, channel and the event's facts. With --output json, each event's JSON data on its own line. Ctrl-C ends it."
     )
 
