@@ -18,7 +18,7 @@ public struct FieldUnit: Sendable, Hashable {
     public var id: String
     public var name: String
     public var kind: UnitKind
-    /// Filled by the tracking issue; nil until a position arrives.
+    /// The newest position by device time, as last saved by the tracker; nil until one arrives.
     public var lastPosition: UnitPosition?
     public var createdAt: Date
     public var updatedAt: Date

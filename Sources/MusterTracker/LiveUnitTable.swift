@@ -91,7 +91,7 @@ struct LiveUnitTable {
         unsavedThroughJournalID = max(unsavedThroughJournalID, journalID)
     }
 
-    /// Hands over the unsaved last positions and the history id they reach, and forgets them;
+    /// Hands over the unsaved last positions and the journal id they reach, and forgets them;
     /// nil when there is nothing new to save.
     mutating func takeUnsaved() -> (positions: [String: UnitPosition], journalID: Int64)? {
         guard !unsaved.isEmpty || unsavedThroughJournalID > savedThroughJournalID else { return nil }

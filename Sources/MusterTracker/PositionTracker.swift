@@ -7,8 +7,9 @@ import protocol NIOCore.EventLoop
 import Synchronization
 
 /// Where every field unit is. All inputs (OsmAnd, NMEA, HTTP, drone KLV, GB28181) submit their
-/// parsed reports here; the tracker validates them, stores them durably in batches (history and
-/// last position), keeps every unit's last position in memory for the geo queries, and announces
+/// parsed reports here; the tracker validates them, appends them durably in group commits to the
+/// directory's position journal (moved into the indexed history every few seconds), keeps every
+/// unit's last position in memory for the geo queries and saves those in batches, and announces
 /// positions and units going online or offline on the event bus.
 public final class PositionTracker: Sendable {
     public let configuration: TrackerConfiguration
@@ -80,7 +81,7 @@ public final class PositionTracker: Sendable {
             after = last.id
         }
         guard replayed > 0 else { return }
-        logger.info("last positions recovered from the history", metadata: ["positions": "\(replayed)"])
+        logger.info("last positions recovered from the position journal", metadata: ["positions": "\(replayed)"])
         await saveLastPositions()
     }
 
@@ -96,7 +97,7 @@ public final class PositionTracker: Sendable {
             )
             live.withLock { $0.noteSaved(through: journalID) }
         } catch {
-            // The history holds them all; they are retried next time (and replayed after a restart).
+            // The journal holds them all; they are retried next time (and replayed after a restart).
             live.withLock { $0.restoreUnsaved(positions) }
             logger.warning("cannot save last positions yet; retrying", metadata: ["error": "\(error)"])
         }
