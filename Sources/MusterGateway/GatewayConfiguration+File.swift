@@ -12,6 +12,14 @@ extension GatewayConfiguration {
             var session_timeout_seconds: Int?
             var max_sessions_per_address: Int?
             var users: [User]?
+            var multicast: Multicast?
+        }
+
+        struct Multicast: Decodable {
+            var enabled: Bool?
+            var groups: String?
+            var port: Int?
+            var ttl: Int?
         }
 
         struct API: Decodable {
@@ -54,6 +62,28 @@ extension GatewayConfiguration {
         var tracking: Tracking?
         var ingest: Ingest?
         var sources: [Source]?
+    }
+
+    private static func multicast(_ section: File.Multicast, file path: String) throws(GatewayConfigurationError) -> RTSPMulticastConfiguration? {
+        guard section.enabled ?? true else { return nil }
+        var multicast = RTSPMulticastConfiguration()
+        if let text = section.groups {
+            guard let groups = IPv4AddressBlock(text), groups.isMulticast else {
+                throw GatewayConfigurationError("config file \(path): rtsp.multicast.groups '\(text)' is not an IPv4 multicast block like 239.255.42.0/24")
+            }
+            multicast.groups = groups
+        }
+        if let port = section.port {
+            guard port == 0 || (1...65_534).contains(port), port % 2 == 0 else {
+                throw GatewayConfigurationError("config file \(path): rtsp.multicast.port must be an even port (RTCP uses the next one)")
+            }
+            multicast.port = port
+        }
+        if let ttl = section.ttl {
+            guard (1...255).contains(ttl) else { throw GatewayConfigurationError("config file \(path): rtsp.multicast.ttl must be 1–255") }
+            multicast.ttl = ttl
+        }
+        return multicast
     }
 
     /// Reads a config file on top of the defaults.
@@ -124,6 +154,9 @@ extension GatewayConfiguration {
         if let limit = file.rtsp?.max_sessions_per_address {
             guard limit > 0 else { throw GatewayConfigurationError("config file \(path): rtsp.max_sessions_per_address must be positive") }
             configuration.rtsp.maximumSessionsPerAddress = limit
+        }
+        if let multicast = file.rtsp?.multicast {
+            configuration.rtsp.multicast = try Self.multicast(multicast, file: path)
         }
         configuration.rtsp.users = (file.rtsp?.users ?? []).map { user in
             RTSPUser(

@@ -256,6 +256,19 @@ final class RTPFanout: StreamReader {
         }
     }
 
+    /// Where each track goes on from now: the RTP-Info of a consumer that joins a running
+    /// multicast group and so starts with the next packet, not the cached ones.
+    func livePoints() -> [RTPStartPoint] {
+        state.withLock { state in
+            state.tracks.map { track in
+                RTPStartPoint(
+                    trackID: track.id, sequenceNumber: state.packetizers[track.id].nextSequenceNumber,
+                    rtpTimestamp: state.packetizers[track.id].rtpTimestamp(forPTS: Int64(state.latestSeconds * Double(track.clockRate)))
+                )
+            }
+        }
+    }
+
     /// Removes a consumer; returns true when none is left.
     func removeConsumer(_ consumer: any RTPFanoutConsumer) -> Bool {
         state.withLock { state in

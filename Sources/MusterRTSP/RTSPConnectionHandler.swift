@@ -308,8 +308,14 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         } catch {
             throw RTSPRequestError(.unsupportedTransport, error.description)
         }
-        guard var transport = alternatives.first(where: { !$0.isMulticast && ($0.lowerTransport == .tcp || $0.clientPorts != nil) }) else {
-            throw RTSPRequestError(.unsupportedTransport, "offer RTP/AVP/TCP with interleaved channels or RTP/AVP with client_port")
+        let multicast = self.context.multicast
+        guard var transport = alternatives.first(where: { alternative in
+            alternative.isMulticast
+                ? multicast != nil && alternative.lowerTransport == .udp && !alternative.isRecord
+                : alternative.lowerTransport == .tcp || alternative.clientPorts != nil
+        }) else {
+            let offer = multicast == nil ? "" : ", or RTP/AVP;multicast to play"
+            throw RTSPRequestError(.unsupportedTransport, "offer RTP/AVP/TCP with interleaved channels or RTP/AVP with client_port\(offer)")
         }
         if transport.lowerTransport == .udp, self.context.udp == nil {
             throw RTSPRequestError(.unsupportedTransport, "UDP is not enabled on this server; use RTP/AVP/TCP")
@@ -353,7 +359,21 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             throw RTSPRequestError(.methodNotValidInThisState, "tracks cannot be added while the session is playing or recording")
         }
 
+        // A repeated SETUP of a track replaces its transport (RFC 2326 §10.4).
+        if case .multicast = session.targets.removeValue(forKey: trackID) {
+            self.context.multicast?.release(path: session.path, trackID: trackID)
+        }
         switch transport.lowerTransport {
+        case .udp where transport.isMulticast:
+            guard let multicast, let destination = multicast.reserve(path: session.path, trackID: trackID) else {
+                throw RTSPRequestError(.notEnoughBandwidth, "every multicast group is in use; play over TCP or unicast UDP")
+            }
+            transport = RTSPTransport()
+            transport.isMulticast = true
+            transport.destination = destination.group
+            transport.multicastPorts = multicast.port...(multicast.port + 1)
+            transport.ttl = multicast.configuration.ttl
+            session.targets[trackID] = .multicast(destination)
         case .tcp:
             let channels = transport.interleaved ?? UInt8(clamping: trackID * 2)...UInt8(clamping: trackID * 2 + 1)
             transport.interleaved = channels
@@ -415,6 +435,9 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     /// Stops a session and forgets it.
     private func end(_ session: RTSPServerSession) {
         close(session)
+        for trackID in session.multicastDestinations.keys {
+            context.multicast?.release(path: session.path, trackID: trackID)
+        }
         if sessions.removeValue(forKey: session.id) != nil {
             context.connections.releaseSession(from: peerAddress)
         }
@@ -448,16 +471,31 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         guard let channel else { throw RTSPRequestError(.internalServerError, "connection is closing") }
         let logger = self.logger
         let sessionID = session.id
-        let player = RTSPPlayer(connection: channel, targets: session.targets, udp: context.udp) { [channel] in
-            logger.info("stream ended; closing consumer", metadata: ["session": "\(sessionID)"])
-            channel.close(promise: nil)
+        let unicastTargets = session.targets.filter { !$0.value.isMulticast }
+        var player: RTSPPlayer?
+        var startPoints: [RTPStartPoint] = []
+        if !unicastTargets.isEmpty {
+            let unicast = RTSPPlayer(connection: channel, targets: unicastTargets, udp: context.udp) { [channel] in
+                logger.info("stream ended; closing consumer", metadata: ["session": "\(sessionID)"])
+                channel.close(promise: nil)
+            }
+            startPoints = context.fanouts.attach(unicast, to: session.hub).1
+            player = unicast
         }
-        let (_, startPoints) = context.fanouts.attach(player, to: session.hub)
+        let multicastDestinations = session.multicastDestinations
+        if !multicastDestinations.isEmpty, let multicast = context.multicast {
+            let points = multicast.play(multicastDestinations, of: session.hub, connection: channel)
+            startPoints += points.filter { multicastDestinations[$0.trackID] != nil }
+        }
         for case (let trackID, .udp(let rtp, let rtcp)) in session.targets {
             context.udp?.addRoute(rtp: rtp, rtcp: rtcp, trackID: trackID, receiver: RTSPActivityReceiver(activity: session.activity))
         }
         session.state = .playing(player)
-        register(session, role: .consumer, byteCount: { [player] in player.sentByteCount })
+        let multicast = context.multicast
+        let path = session.path
+        register(session, role: .consumer, byteCount: { [player] in
+            (player?.sentByteCount ?? 0) + (multicastDestinations.isEmpty ? 0 : multicast?.sentByteCount(path: path) ?? 0)
+        })
         let base = (request.uri.hasSuffix("/") ? String(request.uri.dropLast()) : request.uri)
         let rtpInfo = startPoints.filter { session.targets[$0.trackID] != nil }.map {
             "url=\(base)/trackID=\($0.trackID);seq=\($0.sequenceNumber);rtptime=\($0.rtpTimestamp)"
@@ -487,6 +525,8 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
                 interleavedRoutes[channel &+ 1] = (session, trackID, true)
             case .udp(let rtp, let rtcp):
                 context.udp?.addRoute(rtp: rtp, rtcp: rtcp, trackID: trackID, receiver: receiver)
+            case .multicast:
+                break  // SETUP never offers multicast to a publisher.
             }
         }
         session.state = .recording(receiver)
@@ -500,7 +540,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
 
     private func pause(_ session: RTSPServerSession) throws(RTSPRequestError) -> RTSPResponse {
         if case .playing(let player) = session.state {
-            context.fanouts.detach(player, from: session.hub)
+            stopPlaying(session, player: player)
             // A paused consumer receives nothing; PLAY registers it again.
             context.sessions.remove(id: session.id)
             session.state = .ready
@@ -542,10 +582,10 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         if case .ready = session.state {} else { context.sessions.remove(id: session.id) }
         switch session.state {
         case .playing(let player):
-            context.fanouts.detach(player, from: session.hub)
+            stopPlaying(session, player: player)
             logger.info("consumer stopped", metadata: [
-                "path": "\(session.path)", "session": "\(session.id)",
-                "bytes": "\(player.sentByteCount)", "dropped_units": "\(player.droppedUnitCount)",
+                "path": "\(session.path)", "session": "\(session.id)", "transport": "\(session.transportSummary)",
+                "bytes": "\(player?.sentByteCount ?? 0)", "dropped_units": "\(player?.droppedUnitCount ?? 0)",
             ])
         case .recording(let receiver):
             receiver.end()
@@ -562,6 +602,15 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             context.udp?.removeRoutes(rtp: rtp, rtcp: rtcp)
         }
         session.state = .ready
+    }
+
+    /// Takes a playing session off its stream: its unicast player and its multicast tracks.
+    private func stopPlaying(_ session: RTSPServerSession, player: RTSPPlayer?) {
+        if let player { context.fanouts.detach(player, from: session.hub) }
+        let multicastTracks = Array(session.multicastDestinations.keys)
+        if !multicastTracks.isEmpty, let channel {
+            context.multicast?.stop(multicastTracks, of: session.hub, connection: channel)
+        }
     }
 
     private func expireIdle(context: ChannelHandlerContext) {

@@ -8,6 +8,10 @@ enum RTSPPlayerTrackTarget: Sendable, Hashable {
     case interleaved(channel: UInt8)
     /// Over the server's shared UDP port pair to the consumer's RTP address.
     case udp(rtp: SocketAddress, rtcp: SocketAddress)
+    /// To the track's multicast group, sent once for every consumer (`RTSPMulticastRegistry`).
+    case multicast(RTSPMulticastDestination)
+
+    var isMulticast: Bool { if case .multicast = self { true } else { false } }
 }
 
 /// One consumer of a stream: writes the shared packets to its connection or UDP address.
@@ -63,6 +67,8 @@ final class RTSPPlayer: RTPFanoutConsumer {
                 return false
             }
             return true
+        case .multicast:
+            return false
         }
     }
 

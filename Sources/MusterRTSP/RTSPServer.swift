@@ -17,6 +17,8 @@ public final class RTSPServer: Sendable {
     public var sessions: RTSPSessionRegistry { context.sessions }
     /// The shared RTP port (RTCP is the next one), or nil when UDP is off.
     public var rtpPort: Int? { context.udp?.rtpPort }
+    /// The RTP port of the multicast groups (RTCP is the next one), or nil when multicast is off.
+    public var multicastPort: Int? { context.multicast?.port }
 
     private init(configuration: RTSPServerConfiguration, context: RTSPServerContext, serverChannel: any Channel, group: any EventLoopGroup) {
         self.configuration = configuration
@@ -36,8 +38,19 @@ public final class RTSPServer: Sendable {
         streamDemand: @escaping RTSPStreamDemand = { _ in false }
     ) async throws -> RTSPServer {
         let udp = try await RTSPUDPTransport.bind(host: configuration.host, rtpPort: configuration.rtpPort, group: group)
+        let fanouts = RTPFanoutRegistry()
+        var multicast: RTSPMulticastRegistry?
+        if let settings = configuration.multicast, IPv4AddressBlock.address(configuration.host) != nil {
+            do {
+                try await udp.enableMulticast(interface: configuration.host == "0.0.0.0" ? nil : configuration.host, ttl: settings.ttl)
+            } catch {
+                await udp.close()
+                throw error
+            }
+            multicast = RTSPMulticastRegistry(configuration: settings, udp: udp, fanouts: fanouts)
+        }
         let context = RTSPServerContext(
-            configuration: configuration, hubs: hubs, fanouts: RTPFanoutRegistry(), udp: udp, connections: RTSPConnectionSet(),
+            configuration: configuration, hubs: hubs, fanouts: fanouts, udp: udp, multicast: multicast, connections: RTSPConnectionSet(),
             sessions: sessions ?? RTSPSessionRegistry(events: hubs.events), logger: logger, publishPolicy: publishPolicy,
             streamDemand: streamDemand
         )
@@ -63,6 +76,7 @@ public final class RTSPServer: Sendable {
         logger.info("RTSP listening", metadata: [
             "address": "rtsp://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
             "rtp_udp_ports": "\(udp.rtpPort)-\(udp.rtcpPort)",
+            "multicast": "\(multicast.map { "\($0.configuration.groups) port \($0.port)-\($0.port + 1) ttl \($0.configuration.ttl)" } ?? "off")",
         ])
         return server
     }

@@ -7,6 +7,8 @@ struct RTSPServerContext: Sendable {
     var hubs: StreamHubRegistry
     var fanouts: RTPFanoutRegistry
     var udp: RTSPUDPTransport?
+    /// Nil when multicast is off (configured so, or the listener is not IPv4).
+    var multicast: RTSPMulticastRegistry?
     var connections: RTSPConnectionSet
     var sessions: RTSPSessionRegistry
     var logger: Logger

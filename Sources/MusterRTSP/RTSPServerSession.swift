@@ -26,7 +26,8 @@ final class RTSPServerSession {
 
     enum State {
         case ready
-        case playing(RTSPPlayer)
+        /// The player carries the unicast tracks; nil when every track is multicast.
+        case playing(RTSPPlayer?)
         case recording(RTSPRecordReceiver)
     }
 
@@ -49,7 +50,13 @@ final class RTSPServerSession {
     }
 
     var transportSummary: String {
-        targets.values.contains { if case .udp = $0 { true } else { false } } ? "udp" : "tcp"
+        if targets.values.contains(where: \.isMulticast) { return "multicast" }
+        return targets.values.contains { if case .udp = $0 { true } else { false } } ? "udp" : "tcp"
+    }
+
+    /// The tracks sent to multicast groups.
+    var multicastDestinations: [Int: RTSPMulticastDestination] {
+        targets.compactMapValues { if case .multicast(let destination) = $0 { destination } else { nil } }
     }
 }
 

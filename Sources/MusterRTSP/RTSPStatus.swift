@@ -17,6 +17,7 @@ public struct RTSPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let requestEntityTooLarge = RTSPStatus(code: 413, reasonPhrase: "Request Entity Too Large")
     public static let requestURITooLarge = RTSPStatus(code: 414, reasonPhrase: "Request-URI Too Large")
     public static let unsupportedMediaType = RTSPStatus(code: 415, reasonPhrase: "Unsupported Media Type")
+    public static let notEnoughBandwidth = RTSPStatus(code: 453, reasonPhrase: "Not Enough Bandwidth")
     public static let sessionNotFound = RTSPStatus(code: 454, reasonPhrase: "Session Not Found")
     public static let methodNotValidInThisState = RTSPStatus(code: 455, reasonPhrase: "Method Not Valid in This State")
     public static let aggregateOperationNotAllowed = RTSPStatus(code: 459, reasonPhrase: "Aggregate Operation Not Allowed")

@@ -11,6 +11,13 @@ public struct RTSPTransport: Sendable, Hashable, CustomStringConvertible {
     public var interleaved: ClosedRange<UInt8>?
     public var clientPorts: ClosedRange<Int>?
     public var serverPorts: ClosedRange<Int>?
+    /// Multicast: the group the stream is sent to. Chosen by the server; a client's proposal
+    /// is ignored so that no client can aim a stream at a third party.
+    public var destination: String?
+    /// Multicast: the RTP and RTCP ports of the group.
+    public var multicastPorts: ClosedRange<Int>?
+    /// Multicast: how many routers the packets may cross.
+    public var ttl: Int?
     public var ssrc: UInt32?
     /// True for `mode=record` (a publisher); plain playback otherwise.
     public var isRecord = false
@@ -68,6 +75,18 @@ public struct RTSPTransport: Sendable, Hashable, CustomStringConvertible {
                     throw RTSPTransportError("server_port '\(value.prefix(16))' is not a port pair like 8000-8001")
                 }
                 serverPorts = range
+            case ("destination", let value?):
+                destination = value
+            case ("port", let value?):
+                guard let range = Self.range(value), range.lowerBound > 0, range.upperBound <= 65535 else {
+                    throw RTSPTransportError("port '\(value.prefix(16))' is not a port pair like 5000-5001")
+                }
+                multicastPorts = range
+            case ("ttl", let value?):
+                guard let hops = Int(value), (0...255).contains(hops) else {
+                    throw RTSPTransportError("ttl '\(value.prefix(16))' is not a number of hops from 0 to 255")
+                }
+                ttl = hops
             case ("ssrc", let value?):
                 ssrc = UInt32(value, radix: 16)
             case ("mode", let value?):
@@ -92,6 +111,9 @@ public struct RTSPTransport: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var parts = [profile + (lowerTransport == .tcp ? "/TCP" : "")]
         parts.append(isMulticast ? "multicast" : "unicast")
+        if let destination { parts.append("destination=\(destination)") }
+        if let multicastPorts { parts.append("port=\(multicastPorts.lowerBound)-\(multicastPorts.upperBound)") }
+        if let ttl { parts.append("ttl=\(ttl)") }
         if let interleaved { parts.append("interleaved=\(interleaved.lowerBound)-\(interleaved.upperBound)") }
         if let clientPorts { parts.append("client_port=\(clientPorts.lowerBound)-\(clientPorts.upperBound)") }
         if let serverPorts { parts.append("server_port=\(serverPorts.lowerBound)-\(serverPorts.upperBound)") }

@@ -65,6 +65,20 @@ final class RTSPUDPTransport: Sendable {
         }
     }
 
+    /// Lets the pair send to multicast groups: out of the interface with address `interface`
+    /// (the RTSP listener's, so a loopback server stays on loopback; nil leaves the choice to
+    /// the routing table), for at most `ttl` hops, and looped back to receivers on this host.
+    func enableMulticast(interface: String?, ttl: Int) async throws {
+        for channel in [rtpChannel, rtcpChannel] {
+            guard let options = channel as? any SocketOptionProvider else { continue }
+            if let interface, let address = IPv4AddressBlock.address(interface) {
+                try await options.setIPMulticastIF(in_addr(s_addr: address.bigEndian)).get()
+            }
+            try await options.setIPMulticastTTL(CUnsignedChar(clamping: ttl)).get()
+            try await options.setIPMulticastLoop(1).get()
+        }
+    }
+
     func addRoute(rtp: SocketAddress, rtcp: SocketAddress, trackID: Int, receiver: any RTSPUDPReceiver) {
         rtpRoutes.withLock { $0[rtp] = Route(receiver: receiver, trackID: trackID) }
         rtcpRoutes.withLock { $0[rtcp] = Route(receiver: receiver, trackID: trackID) }

@@ -6,8 +6,11 @@ import Testing
     /// Plays a stream with rtspsrc until avdec_h264 has decoded `pictures` pictures; returns how
     /// many reached the sink and GStreamer's log.
     static func decodePictures(_ url: String, transport: String, pictures: Int) async throws -> (Int, String) {
+        // Multicast groups are joined on loopback, where the test gateway sends them.
+        let multicastInterface = transport == "udp-mcast" ? ["multicast-iface=lo"] : []
         let gstreamer = try ExternalProcess("gst-launch-1.0", [
             "-v", "rtspsrc", "location=\(url)", "protocols=\(transport)", "latency=200",
+        ] + multicastInterface + [
             "!", "rtph264depay", "!", "h264parse", "!", "avdec_h264",
             // identity turns its Nth buffer into the end of stream instead of passing it on.
             "!", "identity", "eos-after=\(pictures + 1)",
@@ -33,6 +36,22 @@ import Testing
             // 60 pictures are 2.4 s of the 25 fps clip; a broken relay decodes none.
             let (pictures, log) = try await Self.decodePictures(harness.url("cam"), transport: transport, pictures: 60)
             #expect(pictures >= 60, "GStreamer decoded \(pictures) pictures: \(log)")
+        }
+    }
+
+    /// Two players share one multicast copy of the stream while a third plays over TCP.
+    @Test func gstreamerPlaysOverMulticastBesideATCPPlayer() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        try await GatewayHarness.with(sources: [("cam", clip)]) { harness in
+            try await harness.waitForStream("cam")
+            async let first = Self.decodePictures(harness.url("cam"), transport: "udp-mcast", pictures: 60)
+            async let second = Self.decodePictures(harness.url("cam"), transport: "udp-mcast", pictures: 60)
+            async let overTCP = Self.decodePictures(harness.url("cam"), transport: "tcp", pictures: 60)
+            for (pictures, log) in try await [first, second, overTCP] {
+                #expect(pictures >= 60, "GStreamer decoded \(pictures) pictures: \(log)")
+            }
+            let started = harness.log.text.split(separator: "\n").filter { $0.contains("consumer started") }
+            #expect(started.filter { $0.contains("transport=multicast") }.count == 2, "\(started)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MusterGateway
+import MusterRTSP
 import Testing
 
 @Suite struct GatewayConfigurationTests {
@@ -18,7 +19,15 @@ import Testing
         #expect(configuration.tracking.osmand?.port == 5055)
         #expect(configuration.tracking.nmea?.port == 10110)
         #expect(configuration.tracking.tracker.autoCreateUnits == false)
+        #expect(configuration.rtsp.multicast == RTSPMulticastConfiguration(groups: IPv4AddressBlock("239.255.42.0/24")!, port: 8002, ttl: 1))
         try configuration.validate()
+    }
+
+    @Test func turnsMulticastOffOrMovesIt() throws {
+        let off = try GatewayConfiguration.load(fromFile: try Self.write("rtsp:\n  multicast:\n    enabled: false\n"))
+        #expect(off.rtsp.multicast == nil)
+        let moved = try GatewayConfiguration.load(fromFile: try Self.write("rtsp:\n  multicast:\n    groups: 239.7.0.0/16\n    port: 9002\n    ttl: 8\n"))
+        #expect(moved.rtsp.multicast == RTSPMulticastConfiguration(groups: IPv4AddressBlock("239.7.0.0/16")!, port: 9002, ttl: 8))
     }
 
     @Test func readsTheTrackingSection() throws {
@@ -74,6 +83,9 @@ import Testing
         ("sources:\n  - url: x.mp4\n", "missing field 'sources[0].path'"),
         ("rtsp: [unclosed\n", "not valid YAML"),
         ("tracking:\n  nmea_listen: everywhere\n", "tracking"),
+        ("rtsp:\n  multicast:\n    groups: 10.1.0.0/16\n", "rtsp.multicast.groups"),
+        ("rtsp:\n  multicast:\n    port: 8003\n", "rtsp.multicast.port"),
+        ("rtsp:\n  multicast:\n    ttl: 0\n", "rtsp.multicast.ttl"),
     ])
     func explainsBadFiles(yaml: String, message: String) throws {
         let path = try Self.write(yaml)

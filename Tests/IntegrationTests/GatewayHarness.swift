@@ -20,6 +20,7 @@ struct GatewayHarness {
         var configuration = GatewayConfiguration(dataDirectory: dataDirectory)
         configuration.rtsp.port = 0
         configuration.rtsp.rtpPort = 0
+        configuration.rtsp.multicast?.port = 0
         configuration.api.port = 0
         configuration.api.adminToken = adminToken
         configuration.sources = try sources.map { .init(path: try ChannelPath(validating: $0.0), url: $0.1) }
@@ -52,6 +53,7 @@ struct GatewayHarness {
     }
 
     var rtspPort: Int { gateway.rtspServer.localAddress?.port ?? 0 }
+    var multicastPort: Int? { gateway.rtspServer.multicastPort }
 
     func url(_ path: String) -> String { "rtsp://127.0.0.1:\(rtspPort)/\(path)" }
 

@@ -60,6 +60,49 @@ import Testing
         }
     }
 
+    /// Multicast SETUPs get a group of the configured block and its port pair; every session of
+    /// one track shares the group; publishers and servers with multicast off refuse it.
+    @Test func answersMulticastSetupsWithTheTracksGroup() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        try await GatewayHarness.with(sources: [("cam", clip)]) { harness in
+            try await harness.waitForStream("cam")
+            let port = try #require(harness.multicastPort)
+            var groups: [String] = []
+            var clients: [RawRTSPClient] = []  // a closed connection would give its group back
+            for _ in 0..<2 {
+                let client = try RawRTSPClient(port: harness.rtspPort)
+                clients.append(client)
+                try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast;destination=10.9.9.9;port=4000-4001\r\n\r\n")
+                let setup = try client.readResponse()
+                #expect(setup.status == 200, "\(setup)")
+                let transport = try #require(setup.headers["transport"])
+                #expect(transport.contains("multicast") && transport.contains("port=\(port)-\(port + 1)") && transport.contains("ttl=1"), "\(transport)")
+                let destination = try #require(transport.split(separator: ";").first { $0.hasPrefix("destination=") })
+                #expect(destination.hasPrefix("destination=239.255.42."), "the client's destination must not be used: \(transport)")
+                groups.append(String(destination))
+            }
+            #expect(groups[0] == groups[1], "one group per track: \(groups)")
+
+            let audio = try RawRTSPClient(port: harness.rtspPort)
+            try audio.send("SETUP \(harness.url("cam"))/trackID=1 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast\r\n\r\n")
+            let audioSetup = try audio.readResponse()
+            #expect(audioSetup.status == 200)
+            #expect(audioSetup.headers["transport"]?.contains(groups[0] + ";") == false, "each track has a group of its own")
+            #expect(clients.count == 2)
+
+            let publisher = try RawRTSPClient(port: harness.rtspPort)
+            try publisher.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast;mode=record\r\n\r\n")
+            #expect(try publisher.readResponse().status == 461)
+        }
+        try await GatewayHarness.with(sources: [("cam", clip)], configure: { $0.rtsp.multicast = nil }) { harness in
+            try await harness.waitForStream("cam")
+            #expect(harness.multicastPort == nil)
+            let client = try RawRTSPClient(port: harness.rtspPort)
+            try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast\r\n\r\n")
+            #expect(try client.readResponse().status == 461)
+        }
+    }
+
     @Test func limitsSessionsPerConnection() async throws {
         let clip = try await MediaFixtures.h264AAC()
         try await GatewayHarness.with(sources: [("cam", clip)]) { harness in
