@@ -60,6 +60,33 @@ import Testing
         }
     }
 
+    /// Interleaved frames on channels no SETUP made are dropped, a repeated SETUP of a track
+    /// replaces its transport, and the connection goes on serving requests throughout.
+    @Test func ignoresStrayInterleavedFramesAndTakesARepeatedSetup() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        try await GatewayHarness.with(sources: [("cam", clip)]) { harness in
+            try await harness.waitForStream("cam")
+            let client = try RawRTSPClient(port: harness.rtspPort)
+            let strayFrame: [UInt8] = [0x24, 5, 0, 4, 0x80, 0x60, 0, 1]
+            try client.send(bytes: strayFrame)
+            try client.send("OPTIONS \(harness.url("cam")) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+
+            try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+            let first = try client.readResponse()
+            #expect(first.status == 200)
+            let session = try #require(first.headers["session"]?.split(separator: ";").first.map(String.init))
+            try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 3\r\nSession: \(session)\r\nTransport: RTP/AVP/TCP;unicast;interleaved=6-7\r\n\r\n")
+            let again = try client.readResponse()
+            #expect(again.status == 200)
+            #expect(again.headers["transport"]?.contains("interleaved=6-7") == true, "\(again.headers)")
+
+            try client.send(bytes: [0x24, 9, 0, 2, 0xFF, 0xFF] + strayFrame)
+            try client.send("TEARDOWN \(harness.url("cam")) RTSP/1.0\r\nCSeq: 4\r\nSession: \(session)\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+        }
+    }
+
     /// Multicast SETUPs get a group of the configured block and its port pair; every session of
     /// one track shares the group; publishers and servers with multicast off refuse it.
     @Test func answersMulticastSetupsWithTheTracksGroup() async throws {

@@ -39,6 +39,12 @@ final class RawRTSPClient {
         }
     }
 
+    func send(bytes: [UInt8]) throws {
+        guard Glibc.send(socketDescriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else {
+            throw TestFailure("send failed")
+        }
+    }
+
     /// Reads one response's status line and headers (bodies are read by Content-Length).
     func readResponse() throws -> (status: Int, headers: [String: String], body: String) {
         while true {

@@ -44,6 +44,7 @@ import Testing
     @Test(arguments: [
         "", "RAW/RAW/UDP;unicast", "RTP/AVP/SCTP", "RTP/AVP;client_port=0-1", "RTP/AVP;client_port=9-3",
         "RTP/AVP/TCP;interleaved=300-301", "RTP/AVP;client_port=70000-70001", "RTP/AVP;client_port=a-b",
+        "RTP/AVP;client_port=65535", "RTP/AVP;client_port=0", "RTP/AVP;client_port=65535-0",
     ])
     func rejectsWhatCannotBeServed(header: String) {
         #expect(throws: RTSPTransportError.self) { try RTSPTransport.parseAlternatives(header) }
