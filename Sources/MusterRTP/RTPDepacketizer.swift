@@ -2,7 +2,8 @@ import MusterCore
 import NIOCore
 
 /// Rebuilds the units of one track from its RTP packets, following the payload format of the
-/// track's codec (see `RTPPacketizer` for the RFC sections).
+/// track's codec (see `RTPPacketizer` for the RFC sections), or for AAC the one the sender
+/// announced (`RTPPayloadFormat`). Every format yields units in the same layout.
 ///
 /// RTP arrives over lossy transports, so nothing here throws: a packet that is malformed, or
 /// whose unit can no longer be completed after a loss, is discarded and counted in
@@ -17,6 +18,8 @@ public struct RTPDepacketizer: Sendable {
     static let aacSamplesPerFrame: UInt32 = 1024
 
     public let track: MediaTrack
+    /// The layout of the track's RTP payloads; only AAC has more than one.
+    public let payloadFormat: RTPPayloadFormat
     /// Packets received but discarded: malformed, unsupported, or part of a unit lost to a
     /// sequence gap or an exceeded bound.
     public private(set) var droppedPackets = 0
@@ -25,15 +28,18 @@ public struct RTPDepacketizer: Sendable {
     public private(set) var parameterSets: [ByteBuffer]
 
     var lastSequenceNumber: UInt16? = nil
+    var lastTimestamp: UInt32? = nil
     /// Whether the previous packet ended a unit, so the next one must begin a new unit.
     var lastPacketHadMarker = true
     var accessUnit = NALAccessUnit()
-    /// A unit spread over several packets: an H.264/H.265 FU, an AAC fragment, a KLV unit.
+    /// A unit spread over several packets: an H.264/H.265 FU, an AAC fragment or LATM
+    /// AudioMuxElement, a KLV unit.
     var reassembly: Reassembly? = nil
     var parameterSetsByType: [UInt8: ByteBuffer] = [:]
 
-    public init(track: MediaTrack) {
+    public init(track: MediaTrack, payloadFormat: RTPPayloadFormat = .standard) {
         self.track = track
+        self.payloadFormat = payloadFormat
         self.parameterSets = track.parameterSets
         for set in track.parameterSets {
             if let type = parameterSetType(of: set) { parameterSetsByType[type] = set }
@@ -44,11 +50,15 @@ public struct RTPDepacketizer: Sendable {
     public mutating func depacketize(_ packet: RTPPacket) -> [RTPDepacketizedUnit] {
         let contiguous = lastSequenceNumber.map { $0 &+ 1 == packet.sequenceNumber } ?? true
         let startsAfterBoundary = lastSequenceNumber == nil || (contiguous && lastPacketHadMarker)
+        let sameTimestamp = lastTimestamp == packet.timestamp
         lastSequenceNumber = packet.sequenceNumber
+        lastTimestamp = packet.timestamp
         lastPacketHadMarker = packet.marker
         switch track.codec {
         case .h264, .h265:
             return depacketizeNALUnits(packet, contiguous: contiguous)
+        case .aac where payloadFormat == .mp4aLATM:
+            return depacketizeLATM(packet, contiguous: contiguous, startsAfterBoundary: startsAfterBoundary, sameTimestamp: sameTimestamp)
         case .aac:
             return depacketizeAAC(packet, contiguous: contiguous)
         case .opus, .pcmu, .pcma:

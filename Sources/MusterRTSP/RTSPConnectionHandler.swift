@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MusterCore
+import MusterRTP
 import MusterSDP
 import NIOCore
 
@@ -19,7 +20,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private var parser = RTSPMessageParser()
     private var sessions: [String: RTSPServerSession] = [:]
     /// Stream descriptions from ANNOUNCE, by path, waiting for SETUP and RECORD.
-    private var announcements: [String: (tracks: [MediaTrack], controls: [String])] = [:]
+    private var announcements: [String: RTSPAnnouncement] = [:]
     /// Incoming interleaved channels of recording sessions.
     private var interleavedRoutes: [UInt8: (session: RTSPServerSession, trackID: Int, isRTCP: Bool)] = [:]
     private var logger: Logger
@@ -246,7 +247,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             guard context.channel.isActive else { return }
             switch decision {
             case .allow:
-                handler.announcements[announcement.path] = (announcement.tracks, announcement.controls)
+                handler.announcements[announcement.path] = announcement
                 handler.logger.info("stream announced", metadata: [
                     "path": "\(announcement.path)", "codecs": "\(announcement.tracks.map(\.codec.rawValue))",
                 ])
@@ -281,20 +282,21 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         }
         var tracks: [MediaTrack] = []
         var controls: [String] = []
+        var payloadFormats: [RTPPayloadFormat] = []
         for media in description.media {
-            // The RTP depacketizer reads AAC as RFC 3640 only; LATM would be misread as audio garbage.
-            if media.formats.compactMap(UInt8.init).contains(where: { media.rtpMap(for: $0)?.encodingName.uppercased() == "MP4A-LATM" }) {
-                throw RTSPRequestError(.unsupportedMediaType, "AAC in MP4A-LATM cannot be published yet; send MPEG4-GENERIC (ffmpeg's default)")
-            }
             do {
-                tracks.append(try MediaTrack(sdpMedia: media, id: tracks.count))
+                let (track, payloadType) = try media.mediaTrack(id: tracks.count)
+                tracks.append(track)
+                // The track describes the media; how its RTP packets frame it (AAC as MPEG4-GENERIC
+                // or MP4A-LATM) is named by the encoding of the payload type it was read from.
+                payloadFormats.append(RTPPayloadFormat(encodingName: media.rtpMap(for: payloadType)?.encodingName ?? ""))
             } catch {
                 throw RTSPRequestError(.unsupportedMediaType, "media '\(media.type)' cannot be relayed: \(error)")
             }
             controls.append(media.control ?? "trackID=\(tracks.count - 1)")
         }
         guard !tracks.isEmpty else { throw RTSPRequestError(.badRequest, "the SDP describes no media") }
-        return RTSPAnnouncement(path: url.path, tracks: tracks, controls: controls)
+        return RTSPAnnouncement(path: url.path, tracks: tracks, controls: controls, payloadFormats: payloadFormats)
     }
 
     private func setup(_ request: RTSPRequest, session existing: RTSPServerSession?, context: ChannelHandlerContext) throws(RTSPRequestError) -> RTSPResponse {
@@ -333,7 +335,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             if let existing {
                 session = existing
             } else {
-                session = try makeSession(path: path, mode: .record, announcedTracks: announced.tracks)
+                session = try makeSession(path: path, mode: .record, announcement: announced)
             }
         } else {
             let path = existing?.path ?? url.streamPath
@@ -416,11 +418,14 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func makeSession(path: String, mode: RTSPServerSession.Mode, announcedTracks: [MediaTrack] = []) throws(RTSPRequestError) -> RTSPServerSession {
+    private func makeSession(path: String, mode: RTSPServerSession.Mode, announcement: RTSPAnnouncement? = nil) throws(RTSPRequestError) -> RTSPServerSession {
         guard sessions.count < context.configuration.maximumSessionsPerConnection else {
             throw RTSPRequestError(.serviceUnavailable, "too many sessions on one connection (limit \(context.configuration.maximumSessionsPerConnection))")
         }
-        return RTSPServerSession(path: path, hub: context.hubs.hubCreatingIfNeeded(at: path), mode: mode, announcedTracks: announcedTracks)
+        return RTSPServerSession(
+            path: path, hub: context.hubs.hubCreatingIfNeeded(at: path), mode: mode,
+            announcedTracks: announcement?.tracks ?? [], announcedPayloadFormats: announcement?.payloadFormats ?? []
+        )
     }
 
     /// Registers a session that a SETUP created, within the per-address limit.
@@ -446,7 +451,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
 
 
     /// The announcement a record SETUP refers to: its URL is the announced path plus a control.
-    private func announcement(matching url: RTSPURL, session: RTSPServerSession?) throws(RTSPRequestError) -> (String, (tracks: [MediaTrack], controls: [String])) {
+    private func announcement(matching url: RTSPURL, session: RTSPServerSession?) throws(RTSPRequestError) -> (String, RTSPAnnouncement) {
         let candidates = session.map { [$0.path] } ?? announcements.keys.sorted { $0.count > $1.count }
         for path in candidates where url.path == path || url.path.hasPrefix(path + "/") {
             if let announced = announcements[path] { return (path, announced) }
@@ -517,7 +522,10 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         } catch {
             throw RTSPRequestError(.methodNotValidInThisState, error.description)
         }
-        let receiver = RTSPRecordReceiver(publisher: publisher, tracks: session.announcedTracks, activity: session.activity)
+        let receiver = RTSPRecordReceiver(
+            publisher: publisher, tracks: session.announcedTracks, payloadFormats: session.announcedPayloadFormats,
+            activity: session.activity
+        )
         for (trackID, target) in session.targets {
             switch target {
             case .interleaved(let channel):
@@ -645,4 +653,6 @@ struct RTSPAnnouncement {
     var path: String
     var tracks: [MediaTrack]
     var controls: [String]
+    /// For each track, how its RTP payloads frame it.
+    var payloadFormats: [RTPPayloadFormat]
 }

@@ -23,10 +23,15 @@ final class RTSPRecordReceiver: RTSPUDPReceiver {
     private let malformedPackets = Atomic<Int>(0)
     private let bytesReceived = Atomic<Int>(0)
 
-    init(publisher: StreamPublisher, tracks: [MediaTrack], activity: RTSPSessionActivity) {
+    /// `payloadFormats` gives each track's RTP payload format in track order; a track without
+    /// one uses the standard format of its codec.
+    init(publisher: StreamPublisher, tracks: [MediaTrack], payloadFormats: [RTPPayloadFormat] = [], activity: RTSPSessionActivity) {
         self.publisher = publisher
         self.activity = activity
-        self.tracks = Mutex(tracks.map { TrackState(track: $0, depacketizer: RTPDepacketizer(track: $0)) })
+        self.tracks = Mutex(tracks.enumerated().map { index, track in
+            let format = payloadFormats.indices.contains(index) ? payloadFormats[index] : .standard
+            return TrackState(track: track, depacketizer: RTPDepacketizer(track: track, payloadFormat: format))
+        })
     }
 
     var malformedPacketCount: Int { malformedPackets.load(ordering: .relaxed) }

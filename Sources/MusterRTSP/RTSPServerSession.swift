@@ -1,4 +1,5 @@
 import MusterCore
+import MusterRTP
 import NIOCore
 import Synchronization
 
@@ -37,16 +38,19 @@ final class RTSPServerSession {
     let mode: Mode
     /// For recording: the tracks the publisher announced.
     let announcedTracks: [MediaTrack]
+    /// For recording: how each announced track's RTP payloads frame it.
+    let announcedPayloadFormats: [RTPPayloadFormat]
     var targets: [Int: RTSPPlayerTrackTarget] = [:]
     var state: State = .ready
     let activity = RTSPSessionActivity()
 
-    init(path: String, hub: StreamHub, mode: Mode, announcedTracks: [MediaTrack] = []) {
+    init(path: String, hub: StreamHub, mode: Mode, announcedTracks: [MediaTrack] = [], announcedPayloadFormats: [RTPPayloadFormat] = []) {
         self.id = String(UInt64.random(in: 1...UInt64.max), radix: 16, uppercase: true)
         self.path = path
         self.hub = hub
         self.mode = mode
         self.announcedTracks = announcedTracks
+        self.announcedPayloadFormats = announcedPayloadFormats
     }
 
     var transportSummary: String {

@@ -111,13 +111,22 @@ struct AudioSpecificConfig: Hashable {
 /// ISO 14496-3 §1.7.3 Table 1.42), which is bit- rather than byte-aligned there.
 ///
 /// Only audioMuxVersion 0 with one program and one layer is read: that is what every
-/// encoder Muster has met sends, and the later versions add length fields instead.
+/// encoder Muster has met sends, and the later versions add length fields instead. With
+/// allStreamsSameTimeFraming 0 the frame lengths in the stream are bit fields (Table 1.44), so
+/// that is refused too. The fields after the config (frameLengthType, otherDataPresent) are not
+/// checked: GStreamer's rtpmp4apay writes the whole AudioSpecificConfig it was given, sync
+/// extension included, and nothing after it, so those bits are not reliably there. Muster
+/// reads the stream as frameLengthType 0 without other data, which is what AAC senders use.
 func extractAudioSpecificConfig(fromStreamMuxConfig bytes: [UInt8]) throws(SDPError) -> (config: AudioSpecificConfig, bytes: [UInt8]) {
     var reader = SDPBitReader(bytes)
     guard try reader.read(1) == 0 else {
         throw SDPError(.unsupportedCodec, "LATM StreamMuxConfig audioMuxVersion 1 is not supported")
     }
-    _ = try reader.read(7) // allStreamsSameTimeFraming, numSubFrames
+    guard try reader.read(1) == 1 else {
+        // PayloadLengthInfo then carries chunk counts and stream indices (Table 1.44).
+        throw SDPError(.unsupportedCodec, "LATM StreamMuxConfig with allStreamsSameTimeFraming 0 is not supported")
+    }
+    _ = try reader.read(6) // numSubFrames: each subframe has its own length, like a further element
     let programs = try reader.read(4), layers = try reader.read(3)
     guard programs == 0, layers == 0 else {
         throw SDPError(.unsupportedCodec, "LATM with \(programs + 1) programs and \(layers + 1) layers is not supported")

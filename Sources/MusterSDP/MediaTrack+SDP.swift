@@ -75,12 +75,14 @@ extension SDPMedia {
     ///
     /// Besides the encodings `init(track:payloadType:control:)` writes, this reads
     /// `MP4A-LATM` (RFC 6416 §7.1) as AAC: the AudioSpecificConfig is taken out of the
-    /// StreamMuxConfig in `config=`. The track cannot record that its packets are LATM-framed;
-    /// the RTP depacketizer reads that from this section's `a=rtpmap` itself.
+    /// StreamMuxConfig in `config=`, and only `cpresent=0` with a StreamMuxConfig whose frames
+    /// are plain length runs is accepted. The track describes the AAC, not how RTP frames it:
+    /// a receiver learns that from the encoding name of the returned payload type
+    /// (`rtpMap(for:)`; in MusterRTP, `RTPPayloadFormat(encodingName:)`).
     ///
     /// - Throws: `SDPError` with `.unsupportedCodec` naming the encoding when no format is
-    ///   supported, `.missingRTPMap` for a dynamic payload type without `a=rtpmap`,
-    ///   `.invalidCodecParameters` when `a=fmtp` values do not decode.
+    ///   supported (also for the LATM variants above), `.missingRTPMap` for a dynamic payload
+    ///   type without `a=rtpmap`, `.invalidCodecParameters` when `a=fmtp` values do not decode.
     public func mediaTrack(id: Int) throws(SDPError) -> (track: MediaTrack, payloadType: UInt8) {
         var firstFailure: SDPError? = nil
         for format in formats {

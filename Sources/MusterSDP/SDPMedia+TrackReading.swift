@@ -98,9 +98,15 @@ extension SDPMedia {
                           audioSpecificConfig: ByteBuffer(bytes: bytes))
     }
 
-    /// AAC in RFC 6416 `MP4A-LATM`. The config must be out of band: with `cpresent=1` alone a
-    /// reader would have to wait for the stream to learn the codec, which ANNOUNCE cannot do.
+    /// AAC in RFC 6416 `MP4A-LATM`. The config must be out of band (`cpresent=0`, §7.1): with
+    /// the StreamMuxConfig in the stream a reader would have to wait for it to learn the codec,
+    /// which ANNOUNCE cannot do, and every AudioMuxElement would be bit- rather than byte-aligned.
+    /// §7.1 makes `cpresent=1` the default, so a section without it is refused too.
     private static func readLATM(map: SDPRTPMap, parameters: SDPFormatParameters, id: Int) throws(SDPError) -> MediaTrack {
+        guard parameters["cpresent"] == "0" else {
+            let value = parameters["cpresent"].map { "cpresent=\($0)" } ?? "no cpresent (default 1)"
+            throw SDPError(.unsupportedCodec, "MP4A-LATM with the configuration inside the stream (\(value)) is not supported; send cpresent=0 with config=, or MPEG4-GENERIC")
+        }
         let muxConfig = try configBytes(parameters, encoding: "MP4A-LATM")
         let (config, bytes) = try extractAudioSpecificConfig(fromStreamMuxConfig: muxConfig)
         return MediaTrack(id: id, codec: .aac, clockRate: map.clockRate, channels: map.channels ?? config.channels,

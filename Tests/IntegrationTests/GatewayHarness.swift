@@ -133,11 +133,12 @@ enum Players {
     }
 
     /// Decodes `seconds` of the stream with ffmpeg and counts the decoded video and audio frames.
-    static func decodeFrames(_ url: String, transport: String, seconds: Int = 3) async throws -> (video: Int, audio: Int, errors: String) {
+    /// The stream is expected to list video first; `videoThenAudio` reorders one that may not.
+    static func decodeFrames(_ url: String, transport: String, seconds: Int = 3, videoThenAudio: Bool = false) async throws -> (video: Int, audio: Int, errors: String) {
         let process = try ExternalProcess("ffmpeg", [
             "-hide_banner", "-nostats", "-loglevel", "error", "-rtsp_transport", transport,
-            "-i", url, "-t", String(seconds), "-f", "framecrc", "-",
-        ])
+            "-i", url, "-t", String(seconds),
+        ] + (videoThenAudio ? ["-map", "0:v", "-map", "0:a"] : []) + ["-f", "framecrc", "-"])
         try process.start()
         let status = try await process.wait(timeout: .seconds(seconds + 30))
         guard status == 0 else { throw TestFailure("ffmpeg could not play \(url): \(process.standardError.suffix(2000))") }

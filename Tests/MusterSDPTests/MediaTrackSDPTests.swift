@@ -162,9 +162,36 @@ struct MediaTrackSDPTests {
         #expect(error?.code == .invalidCodecParameters)
     }
 
-    @Test func latmWithoutOutOfBandConfig() {
-        let error = trackError("m=audio 0 RTP/AVP 96\na=rtpmap:96 MP4A-LATM/44100/2\na=fmtp:96 cpresent=1\n")
+    /// RFC 6416 §7.1: cpresent defaults to 1, the StreamMuxConfig inside every AudioMuxElement,
+    /// which Muster does not depacketize; the refusal must say so and how to send instead.
+    @Test(arguments: ["cpresent=1", "cpresent=1; config=400024203FC0", "config=400024203FC0", "profile-level-id=1"])
+    func latmWithConfigInTheStreamIsRefused(fmtp: String) {
+        let error = trackError("m=audio 0 RTP/AVP 96\na=rtpmap:96 MP4A-LATM/44100/2\na=fmtp:96 \(fmtp)\n")
+        #expect(error?.code == .unsupportedCodec)
+        #expect(error?.message.contains("cpresent=0") == true)
+    }
+
+    @Test func latmWithoutConfig() {
+        let error = trackError("m=audio 0 RTP/AVP 96\na=rtpmap:96 MP4A-LATM/44100/2\na=fmtp:96 cpresent=0\n")
         #expect(error?.code == .invalidCodecParameters)
+    }
+
+    /// allStreamsSameTimeFraming 0 makes the frame lengths bit fields: the ffmpeg fixture
+    /// `40 00 24 20 3F C0` with its second bit cleared.
+    @Test func latmWithoutSameTimeFramingIsRefused() {
+        let error = trackError("m=audio 0 RTP/AVP 96\na=rtpmap:96 MP4A-LATM/44100/2\na=fmtp:96 cpresent=0; config=000024203FC0\n")
+        #expect(error?.code == .unsupportedCodec)
+        #expect(error?.message.contains("allStreamsSameTimeFraming") == true)
+    }
+
+    /// GStreamer's rtpmp4apay (1.22) copies the 5-byte AudioSpecificConfig of ffmpeg's AAC
+    /// encoder (`11 90 56 E5 00`, with its SBR sync extension) into the StreamMuxConfig and
+    /// writes nothing after it; the config is still read as AAC-LC at 48 kHz, stereo.
+    @Test func latmAsGStreamerWritesIt() throws {
+        let sdp = try SDPSessionDescription(parsing: "v=0\r\nm=audio 0 RTP/AVP 96\r\na=rtpmap:96 MP4A-LATM/48000\r\na=fmtp:96 cpresent=0;config=40002320adca00\r\n")
+        let (track, payloadType) = try sdp.media[0].mediaTrack(id: 1)
+        #expect(payloadType == 96)
+        #expect(track == MediaTrack(id: 1, codec: .aac, clockRate: 48000, channels: 2, audioSpecificConfig: ByteBuffer(bytes: [0x11, 0x90])))
     }
 
     @Test func mpeg4GenericVideoIsRefused() {

@@ -5,20 +5,22 @@ import NIOCore
 
 // Input: a sequence of datagrams, each [length: UInt16 BE][bytes]; a short last one takes what
 // is left. Each datagram is parsed as RTCP (with and without the SR/RR-first rule) and as RTP;
-// every RTP packet goes, in order, to one depacketizer per payload format (H.264, H.265, AAC,
-// KLV), so reassembly state (FU, AAC fragments, KLV units, access units) carries across the
-// sequence.
+// every RTP packet goes, in order, to one depacketizer per payload format (H.264, H.265, AAC
+// as MPEG4-GENERIC and as MP4A-LATM, KLV), so reassembly state (FU, AAC fragments, LATM
+// elements, KLV units, access units) carries across the sequence.
 
-let tracks = [
-    MediaTrack(id: 0, codec: .h264, clockRate: 90_000),
-    MediaTrack(id: 1, codec: .h265, clockRate: 90_000),
-    MediaTrack(id: 2, codec: .aac, clockRate: 48_000, channels: 2, audioSpecificConfig: ByteBuffer(bytes: [0x11, 0x90])),
-    MediaTrack(id: 3, codec: .klv, clockRate: 90_000),
+let aac = MediaTrack(id: 2, codec: .aac, clockRate: 48_000, channels: 2, audioSpecificConfig: ByteBuffer(bytes: [0x11, 0x90]))
+let receivers: [(MediaTrack, RTPPayloadFormat)] = [
+    (MediaTrack(id: 0, codec: .h264, clockRate: 90_000), .standard),
+    (MediaTrack(id: 1, codec: .h265, clockRate: 90_000), .standard),
+    (aac, .standard),
+    (aac, .mp4aLATM),
+    (MediaTrack(id: 3, codec: .klv, clockRate: 90_000), .standard),
 ]
 
 runFuzzer { buffer in
     var input = FuzzBytes(buffer)
-    var depacketizers = tracks.map(RTPDepacketizer.init(track:))
+    var depacketizers = receivers.map { RTPDepacketizer(track: $0.0, payloadFormat: $0.1) }
     var packetCount = 0
     while !input.isEmpty {
         let length = Int(input.uint16())
@@ -41,7 +43,7 @@ runFuzzer { buffer in
             }
             fuzzCheck(
                 depacketizers[index].droppedPackets <= packetCount,
-                "\(depacketizers[index].track.codec) dropped \(depacketizers[index].droppedPackets) of \(packetCount) packets"
+                "\(depacketizers[index].track.codec) (\(depacketizers[index].payloadFormat)) dropped \(depacketizers[index].droppedPackets) of \(packetCount) packets"
             )
         }
     }
