@@ -1,4 +1,5 @@
 import Foundation
+import MusterRTSP
 import Testing
 
 /// How the server answers requests that real players rarely send: bad input gets the right
@@ -127,6 +128,31 @@ import Testing
             let client = try RawRTSPClient(port: harness.rtspPort)
             try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast\r\n\r\n")
             #expect(try client.readResponse().status == 461)
+        }
+    }
+
+    /// A block with one group serves one track; the group comes back when its session ends.
+    @Test func answers453WhenEveryGroupIsTakenAndFreesGroupsWithTheirSessions() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        try await GatewayHarness.with(sources: [("cam", clip)], configure: {
+            $0.rtsp.multicast?.groups = IPv4AddressBlock("239.255.43.9/32")!
+        }) { harness in
+            try await harness.waitForStream("cam")
+            func setUp(track: Int, on client: RawRTSPClient) throws -> Int {
+                try client.send("SETUP \(harness.url("cam"))/trackID=\(track) RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast\r\n\r\n")
+                return try client.readResponse().status
+            }
+            var holder: RawRTSPClient? = try RawRTSPClient(port: harness.rtspPort)
+            #expect(try setUp(track: 0, on: holder!) == 200)
+            let latecomer = try RawRTSPClient(port: harness.rtspPort)
+            #expect(try setUp(track: 1, on: latecomer) == 453)
+            holder = nil
+            var status = 0
+            for _ in 0..<50 where status != 200 {
+                status = try setUp(track: 1, on: try RawRTSPClient(port: harness.rtspPort))
+                if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(status == 200, "the group of a closed session must be free again")
         }
     }
 
