@@ -187,7 +187,7 @@ final class RTSPMulticastSender: RTPFanoutConsumer {
         return false
     }
 
-    func write(_ unit: RTPFanoutUnit) {}
+    func write(_ units: [RTPFanoutUnit]) {}
 
     /// The publisher's tracks changed: every member's connection closes, as unicast ones do.
     func fanoutDidEnd() {

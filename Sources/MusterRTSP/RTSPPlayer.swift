@@ -72,25 +72,35 @@ final class RTSPPlayer: RTPFanoutConsumer {
         }
     }
 
-    func write(_ unit: RTPFanoutUnit) {
-        defer { pendingUnits.subtract(1, ordering: .relaxed) }
-        guard case .interleaved(let channel) = targets[unit.trackID], connection.isActive else { return }
-        guard connection.isWritable else {
-            skipToNextKeyframe()
-            return
-        }
-        if let framed = unit.interleaved, channel == RTPFanoutUnit.interleavedChannel(ofTrack: unit.trackID) {
-            connection.write(framed, promise: nil)
-        } else {
-            for packet in unit.packets {
-                Self.writeInterleaved(packet, channel: channel, to: connection)
+    func write(_ units: [RTPFanoutUnit]) {
+        defer { pendingUnits.subtract(units.count, ordering: .relaxed) }
+        guard connection.isActive else { return }
+        var wrote = false
+        for unit in units {
+            guard case .interleaved(let channel) = targets[unit.trackID] else { continue }
+            if !connection.isWritable, wrote {
+                // Hand what is pending to the kernel before deciding that the consumer is slow.
+                connection.flush()
+                wrote = false
             }
-            if let report = unit.senderReport {
-                Self.writeInterleaved(report, channel: channel &+ 1, to: connection)
+            guard connection.isWritable else {
+                skipToNextKeyframe()
+                break
             }
+            if let framed = unit.interleaved, channel == RTPFanoutUnit.interleavedChannel(ofTrack: unit.trackID) {
+                connection.write(framed, promise: nil)
+            } else {
+                for packet in unit.packets {
+                    Self.writeInterleaved(packet, channel: channel, to: connection)
+                }
+                if let report = unit.senderReport {
+                    Self.writeInterleaved(report, channel: channel &+ 1, to: connection)
+                }
+            }
+            bytesSent.add(Self.byteCount(of: unit), ordering: .relaxed)
+            wrote = true
         }
-        connection.flush()
-        bytesSent.add(Self.byteCount(of: unit), ordering: .relaxed)
+        if wrote { connection.flush() }
     }
 
     private static func byteCount(of unit: RTPFanoutUnit) -> Int {

@@ -13,7 +13,7 @@ final class CollectingConsumer: RTPFanoutConsumer {
         units.withLock { $0.append(unit) }
         return false
     }
-    func write(_ unit: RTPFanoutUnit) {}
+    func write(_ units: [RTPFanoutUnit]) {}
     func fanoutDidEnd() { ended.store(true, ordering: .relaxed) }
 }
 
