@@ -15,7 +15,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     ]
 
     private let context: RTSPServerContext
-    private let authenticator: RTSPAuthenticator
+    private var authenticator: RTSPAuthenticator
     private var parser = RTSPMessageParser()
     private var sessions: [String: RTSPServerSession] = [:]
     /// Stream descriptions from ANNOUNCE, by path, waiting for SETUP and RECORD.
@@ -39,7 +39,9 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     init(context: RTSPServerContext) {
         self.context = context
         self.logger = context.logger
-        self.authenticator = RTSPAuthenticator(users: context.configuration.users)
+        self.authenticator = RTSPAuthenticator(
+            users: context.configuration.users, nonceLifetime: context.configuration.authentication.nonceLifetime
+        )
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -188,9 +190,11 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         return url
     }
 
+    /// Answers a DESCRIBE that `pathToBringUp` authorized: `handle` sends every DESCRIBE there
+    /// first. Checking again here, after a stream start that may take seconds, could meet an
+    /// expired nonce, and ffmpeg gives up on a stale=true answer to a DESCRIBE it already retried.
     private func describe(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPResponse {
         let url = try parseURL(request)
-        try authorize(request, path: url.path, action: .read)
         guard let hub = context.hubs.hub(at: url.path), let tracks = hub.tracks else {
             throw RTSPRequestError(.notFound, "no live stream at '\(url.path)'")
         }
@@ -203,7 +207,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         )
     }
 
-    /// The path of a DESCRIBE the client may read but that has no live stream yet, or nil.
+    /// Authorizes a DESCRIBE; then the path if it has no live stream yet, or nil.
     private func pathToBringUp(_ request: RTSPRequest) throws(RTSPRequestError) -> String? {
         guard request.cSeq != nil else { return nil }
         let url = try parseURL(request)
@@ -379,14 +383,21 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     /// when its credentials name a user with the permission; answers 401 with challenges or 403.
     private func authorize(_ request: RTSPRequest, path: String, action: RTSPAction) throws(RTSPRequestError) {
         guard !context.configuration.users.isEmpty else { return }
-        let authorization = request.headers["Authorization"]
-        guard let user = authenticator.authenticate(authorization: authorization, method: request.method) else {
-            var challenge = RTSPHeaders()
-            for value in authenticator.challenges { challenge.add(name: "WWW-Authenticate", value: value) }
-            if authorization != nil {
-                logger.notice("authentication failed", metadata: ["path": "\(path)", "method": "\(request.method)"])
-            }
-            throw RTSPRequestError(.unauthorized, "credentials are required to \(action.rawValue) '\(path)'", headers: challenge)
+        let user: RTSPUser
+        // Never log the Authorization value, the user name it claims, or anything derived from them.
+        switch authenticator.authenticate(authorization: request.headers["Authorization"], method: request.method) {
+        case .authenticated(let authenticated):
+            user = authenticated
+        case .missing:
+            throw challenge("credentials are required to \(action.rawValue) '\(path)'", stale: false)
+        case .staleNonce:
+            logger.debug("digest nonce expired or not this connection's; challenged again with stale=true", metadata: [
+                "method": "\(request.method)",
+            ])
+            throw challenge("the nonce is stale; retry with the new one", stale: true)
+        case .failed:
+            logger.notice("authentication failed", metadata: ["path": "\(path)", "method": "\(request.method)"])
+            throw challenge("credentials are required to \(action.rawValue) '\(path)'", stale: false)
         }
         authenticatedUser = user.name
         let patterns = action == .read ? user.read : user.publish
@@ -394,6 +405,13 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             logger.notice("permission denied", metadata: ["user": "\(user.name)", "path": "\(path)", "action": "\(action.rawValue)"])
             throw RTSPRequestError(.forbidden, "user '\(user.name)' may not \(action.rawValue) '\(path)'")
         }
+    }
+
+    /// A 401 with this connection's challenges.
+    private func challenge(_ reason: String, stale: Bool) -> RTSPRequestError {
+        var headers = RTSPHeaders()
+        for value in authenticator.challenges(stale: stale) { headers.add(name: "WWW-Authenticate", value: value) }
+        return RTSPRequestError(.unauthorized, reason, headers: headers)
     }
 
     private func makeSession(path: String, mode: RTSPServerSession.Mode, announcedTracks: [MediaTrack] = []) throws(RTSPRequestError) -> RTSPServerSession {

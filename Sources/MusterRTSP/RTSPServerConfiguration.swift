@@ -17,6 +17,8 @@ public struct RTSPServerConfiguration: Sendable {
     /// Accounts allowed to read and publish. Empty means anonymous access to every path, which
     /// the gateway allows only while every listener is on loopback.
     public var users: [RTSPUser]
+    /// Digest nonce lifetime.
+    public var authentication: RTSPAuthenticationPolicy
 
     public init(
         host: String = "127.0.0.1",
@@ -27,7 +29,8 @@ public struct RTSPServerConfiguration: Sendable {
         maximumSessionsPerConnection: Int = 16,
         maximumSessionsPerAddress: Int = 256,
         serverName: String = "Muster",
-        users: [RTSPUser] = []
+        users: [RTSPUser] = [],
+        authentication: RTSPAuthenticationPolicy = .standard
     ) {
         self.host = host
         self.port = port
@@ -38,5 +41,6 @@ public struct RTSPServerConfiguration: Sendable {
         self.maximumSessionsPerAddress = maximumSessionsPerAddress
         self.serverName = serverName
         self.users = users
+        self.authentication = authentication
     }
 }

@@ -76,4 +76,62 @@ import Testing
             #expect(described.body.contains("m=video"))
         }
     }
+
+    static func basic(_ credentials: String) -> String {
+        "Authorization: Basic \(Data(credentials.utf8).base64EncodedString())\r\n"
+    }
+
+    /// The Digest header ffmpeg sends (no qop) for `credentials` ("name:password").
+    static func digest(_ credentials: String, nonce: String, method: String, uri: String) -> String {
+        let name = String(credentials.prefix { $0 != ":" })
+        let password = String(credentials.drop { $0 != ":" }.dropFirst())
+        let ha1 = MD5.hex("\(name):Muster:\(password)"), ha2 = MD5.hex("\(method):\(uri)")
+        return "Authorization: Digest username=\"\(name)\", realm=\"Muster\", nonce=\"\(nonce)\", uri=\"\(uri)\", "
+            + "response=\"\(MD5.hex("\(ha1):\(nonce):\(ha2)"))\", algorithm=\"MD5\"\r\n"
+    }
+
+    /// The nonce of a Digest challenge.
+    static func nonce(of challenge: String?) throws -> String {
+        let challenge = try #require(challenge)
+        let start = try #require(challenge.range(of: "nonce=\"")).upperBound
+        return String(challenge[start...].prefix { $0 != "\"" })
+    }
+
+    /// A Digest response made with an expired nonce gets 401 with a new nonce and stale=true
+    /// (RFC 2617 §3.2.1), and is not counted as a failure; a wrong password with it is.
+    @Test func anExpiredNonceIsAnsweredWithStaleAndANewNonce() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        try await GatewayHarness.with(
+            sources: [("hq/gate-1", clip)], users: Self.users, configure: { $0.rtsp.authentication.nonceLifetime = .seconds(2) }
+        ) { harness in
+            try await harness.waitForStream("hq/gate-1")
+            let url = harness.url("hq/gate-1")
+            let client = try RawRTSPClient(port: harness.rtspPort)
+            try client.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+            let challenge = try client.readResponse()
+            #expect(challenge.status == 401)
+            #expect(challenge.headers["www-authenticate"]?.contains("stale") == false)
+            let first = try Self.nonce(of: challenge.headers["www-authenticate"])
+            try client.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 2\r\n\(Self.digest("viewer:v-secret-1", nonce: first, method: "DESCRIBE", uri: url))\r\n")
+            #expect(try client.readResponse().status == 200)
+
+            try await Task.sleep(for: .milliseconds(2200))
+            let track = url + "/trackID=0", transport = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n"
+            try client.send("SETUP \(track) RTSP/1.0\r\nCSeq: 3\r\n\(transport)\(Self.digest("viewer:v-secret-1", nonce: first, method: "SETUP", uri: track))\r\n")
+            let stale = try client.readResponse()
+            #expect(stale.status == 401)
+            #expect(stale.headers["www-authenticate"]?.hasSuffix(", stale=true") == true, "\(stale.headers)")
+            let second = try Self.nonce(of: stale.headers["www-authenticate"])
+            #expect(second != first)
+
+            try client.send("SETUP \(track) RTSP/1.0\r\nCSeq: 4\r\n\(transport)\(Self.digest("viewer:wrong", nonce: first, method: "SETUP", uri: track))\r\n")
+            let wrong = try client.readResponse()
+            #expect(wrong.status == 401)
+            #expect(wrong.headers["www-authenticate"]?.contains("stale") == false, "a wrong password is no stale nonce")
+
+            try client.send("SETUP \(track) RTSP/1.0\r\nCSeq: 5\r\n\(transport)\(Self.digest("viewer:v-secret-1", nonce: second, method: "SETUP", uri: track))\r\n")
+            #expect(try client.readResponse().status == 200)
+            #expect(harness.log.text.components(separatedBy: "authentication failed").count - 1 == 1, "only the wrong password counted")
+        }
+    }
 }
