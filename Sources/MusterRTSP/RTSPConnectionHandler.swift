@@ -32,9 +32,15 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private var peerDescription = "unknown"
     /// The RTSP user whose credentials the last authorized request carried.
     private var authenticatedUser: String?
-    /// While a publish decision is pending, later requests wait in the parser so that answers
-    /// keep the order of requests.
-    private var awaitingDecision = false
+    /// While a publish decision, a stream start or the pause after a failed authentication is
+    /// pending, later requests wait in the parser so that answers keep the order of requests,
+    /// and the socket is not read meanwhile, so that the parser's buffer cannot grow.
+    private var awaitingDecision = false {
+        didSet {
+            guard awaitingDecision != oldValue, let options = channel?.syncOptions else { return }
+            try? options.setOption(.autoRead, value: !awaitingDecision)
+        }
+    }
 
     init(context: RTSPServerContext) {
         self.context = context
@@ -116,13 +122,28 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     }
 
     private func respond(to request: RTSPRequest, refusing error: RTSPRequestError, context: ChannelHandlerContext) {
-        logger.info("request refused", metadata: [
-            "method": "\(request.method)", "status": "\(error.status.code)", "reason": "\(error.reason)",
-        ])
-        var response = RTSPResponse(status: error.status, headers: error.headers)
-        response.headers.add(name: "Content-Type", value: "text/plain")
-        response.body = ByteBuffer(string: error.reason + "\r\n")
-        respond(to: request, with: response, context: context)
+        if error.isLogged {
+            logger.info("request refused", metadata: [
+                "method": "\(request.method)", "status": "\(error.status.code)", "reason": "\(error.reason)",
+            ])
+        }
+        var headers = error.headers
+        headers.add(name: "Content-Type", value: "text/plain")
+        let response = RTSPResponse(status: error.status, headers: headers, body: ByteBuffer(string: error.reason + "\r\n"))
+        guard let delay = error.answerDelay else {
+            respond(to: request, with: response, context: context)
+            return
+        }
+        // Held back without blocking the event loop; the requests behind it wait their turn.
+        awaitingDecision = true
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {
+            let (handler, context) = bound.value
+            handler.awaitingDecision = false
+            guard context.channel.isActive else { return }
+            handler.respond(to: request, with: response, context: context)
+            handler.processBufferedMessages(context: context)
+        }
     }
 
     private func respond(to request: RTSPRequest, with response: RTSPResponse, context: ChannelHandlerContext) {
@@ -380,38 +401,63 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     }
 
     /// Lets the request through when no users are configured (anonymous loopback service) or
-    /// when its credentials name a user with the permission; answers 401 with challenges or 403.
+    /// when its credentials name a user with the permission; otherwise refuses it: 401 with
+    /// challenges (held back after a failure), 403 without the permission or while the client's
+    /// address is locked out after failed authentications.
     private func authorize(_ request: RTSPRequest, path: String, action: RTSPAction) throws(RTSPRequestError) {
         guard !context.configuration.users.isEmpty else { return }
+        let throttle = context.authenticationThrottle
+        if let remaining = throttle.lockout(of: peerAddress) {
+            // Refused without looking at the credentials: a locked-out guesser learns nothing.
+            if let permit = throttle.permitRefusalLog() {
+                logger.notice("request refused: address locked out after failed authentications", metadata: [
+                    "method": "\(request.method)", "unlogged_before": "\(permit.suppressed)",
+                ])
+            }
+            throw RTSPRequestError(
+                .forbidden, "too many failed authentications from this address; try again in \(remaining.components.seconds + 1) s",
+                isLogged: false
+            )
+        }
+        let what = action.rawValue
         let user: RTSPUser
         // Never log the Authorization value, the user name it claims, or anything derived from them.
         switch authenticator.authenticate(authorization: request.headers["Authorization"], method: request.method) {
         case .authenticated(let authenticated):
             user = authenticated
         case .missing:
-            throw challenge("credentials are required to \(action.rawValue) '\(path)'", stale: false)
+            throw challenge("credentials are required to \(what) '\(path)'", stale: false)
         case .staleNonce:
             logger.debug("digest nonce expired or not this connection's; challenged again with stale=true", metadata: [
                 "method": "\(request.method)",
             ])
             throw challenge("the nonce is stale; retry with the new one", stale: true)
         case .failed:
-            logger.notice("authentication failed", metadata: ["path": "\(path)", "method": "\(request.method)"])
-            throw challenge("credentials are required to \(action.rawValue) '\(path)'", stale: false)
+            let verdict = throttle.recordFailure(from: peerAddress)
+            if let permit = verdict.log {
+                logger.notice("authentication failed", metadata: [
+                    "path": "\(path)", "method": "\(request.method)", "failures_from_address": "\(verdict.failures)",
+                    "address_locked_out": "\(verdict.lockedOut)", "unlogged_before": "\(permit.suppressed)",
+                ])
+            }
+            var error = challenge("credentials are required to \(what) '\(path)'", stale: false)
+            error.answerDelay = throttle.policy.pauseAfterFailure
+            throw error
         }
         authenticatedUser = user.name
         let patterns = action == .read ? user.read : user.publish
         guard patterns.contains(where: { $0.matches(path) }) else {
-            logger.notice("permission denied", metadata: ["user": "\(user.name)", "path": "\(path)", "action": "\(action.rawValue)"])
-            throw RTSPRequestError(.forbidden, "user '\(user.name)' may not \(action.rawValue) '\(path)'")
+            logger.notice("permission denied", metadata: ["user": "\(user.name)", "path": "\(path)", "action": "\(what)"])
+            throw RTSPRequestError(.forbidden, "user '\(user.name)' may not \(what) '\(path)'")
         }
     }
 
-    /// A 401 with this connection's challenges.
+    /// A 401 with this connection's challenges; not logged as a refusal (failures are logged,
+    /// at a bounded rate, by `authorize`).
     private func challenge(_ reason: String, stale: Bool) -> RTSPRequestError {
         var headers = RTSPHeaders()
         for value in authenticator.challenges(stale: stale) { headers.add(name: "WWW-Authenticate", value: value) }
-        return RTSPRequestError(.unauthorized, reason, headers: headers)
+        return RTSPRequestError(.unauthorized, reason, headers: headers, isLogged: false)
     }
 
     private func makeSession(path: String, mode: RTSPServerSession.Mode, announcedTracks: [MediaTrack] = []) throws(RTSPRequestError) -> RTSPServerSession {

@@ -38,7 +38,8 @@ public final class RTSPServer: Sendable {
         let udp = try await RTSPUDPTransport.bind(host: configuration.host, rtpPort: configuration.rtpPort, group: group)
         let context = RTSPServerContext(
             configuration: configuration, hubs: hubs, fanouts: RTPFanoutRegistry(), udp: udp, connections: RTSPConnectionSet(),
-            sessions: sessions ?? RTSPSessionRegistry(events: hubs.events), logger: logger, publishPolicy: publishPolicy,
+            sessions: sessions ?? RTSPSessionRegistry(events: hubs.events),
+            authenticationThrottle: RTSPAuthenticationThrottle(policy: configuration.authentication), logger: logger, publishPolicy: publishPolicy,
             streamDemand: streamDemand
         )
         let channel: any Channel

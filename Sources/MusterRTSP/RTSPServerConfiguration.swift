@@ -17,7 +17,7 @@ public struct RTSPServerConfiguration: Sendable {
     /// Accounts allowed to read and publish. Empty means anonymous access to every path, which
     /// the gateway allows only while every listener is on loopback.
     public var users: [RTSPUser]
-    /// Digest nonce lifetime.
+    /// Digest nonce lifetime and the throttling of failed authentications.
     public var authentication: RTSPAuthenticationPolicy
 
     public init(

@@ -97,6 +97,47 @@ import Testing
         return String(challenge[start...].prefix { $0 != "\"" })
     }
 
+    /// Ten wrong passwords from one address lock it out: even the right password is refused
+    /// there, unchecked, while another address signs in as usual. Each failure is answered late.
+    @Test func repeatedFailuresLockOutTheirAddressOnly() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        try await GatewayHarness.with(sources: [("hq/gate-1", clip)], users: Self.users) { harness in
+            try await harness.waitForStream("hq/gate-1")
+            let url = harness.url("hq/gate-1")
+            let policy = RTSPAuthenticationPolicy.standard
+            let started = ContinuousClock.now
+            let guessers = try (0..<policy.failuresBeforeLockout).map { _ in try RawRTSPClient(port: harness.rtspPort) }
+            for (index, guesser) in guessers.enumerated() {
+                try guesser.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 1\r\n\(Self.basic("viewer:guess-\(index)"))\r\n")
+            }
+            for guesser in guessers {
+                #expect(try guesser.readResponse().status == 401)
+            }
+            #expect(ContinuousClock.now - started >= policy.pauseAfterFailure * 0.9, "failures are answered after a pause")
+
+            let locked = try RawRTSPClient(port: harness.rtspPort)
+            try locked.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 1\r\n\(Self.basic("viewer:v-secret-1"))\r\n")
+            let refusal = try locked.readResponse()
+            #expect(refusal.status == 403)
+            #expect(refusal.body.contains("too many failed authentications"))
+            let ffprobe = try ExternalProcess("ffprobe", ["-v", "error", "-rtsp_transport", "tcp", Self.url(harness, "viewer:v-secret-1", "hq/gate-1")])
+            try ffprobe.start()
+            #expect(try await ffprobe.wait(timeout: .seconds(20)) != 0)
+            #expect(ffprobe.standardError.contains("403"), "\(ffprobe.standardError)")
+
+            let elsewhere = try RawRTSPClient(port: harness.rtspPort, sourceAddress: "127.0.0.2")
+            try elsewhere.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 1\r\n\(Self.basic("viewer:v-secret-1"))\r\n")
+            #expect(try elsewhere.readResponse().status == 200, "another address is not affected")
+
+            let log = harness.log.text
+            #expect(log.contains("address_locked_out=true"))
+            #expect(log.components(separatedBy: "authentication failed").count - 1 <= policy.logLinesPerInterval)
+            for secret in ["v-secret-1", "guess-", Data("viewer:guess-0".utf8).base64EncodedString(), "viewer:"] {
+                #expect(!log.contains(secret), "credential material reached the log: \(secret)")
+            }
+        }
+    }
+
     /// A Digest response made with an expired nonce gets 401 with a new nonce and stale=true
     /// (RFC 2617 §3.2.1), and is not counted as a failure; a wrong password with it is.
     @Test func anExpiredNonceIsAnsweredWithStaleAndANewNonce() async throws {
