@@ -156,24 +156,33 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private func answer(_ request: RTSPRequest, context: ChannelHandlerContext) throws(RTSPRequestError) -> RTSPResponse {
         guard request.cSeq != nil else { throw RTSPRequestError(.badRequest, "the request has no CSeq header") }
         let session = try existingSession(for: request)
+        // Any request on the session's own connection shows its client is alive, as RTCP does
+        // without credentials; acting on the session needs them (below).
         session?.activity.touch()
         switch request.method {
         case .options:
+            // Changes nothing and tells nothing about any path: answered without credentials,
+            // as clients send it first (ffmpeg does) and as other servers do.
             return RTSPResponse(status: .ok, headers: ["Public": Self.supportedMethods.map(\.rawValue).joined(separator: ", ")])
         case .describe:
             return try describe(request)
         case .setup:
             return try setup(request, session: session, context: context)
         case .play:
-            return try play(request, session: try required(session))
+            return try play(request, session: try authorized(request, session: try required(session)))
         case .record:
-            return try record(request, session: try required(session))
+            return try record(request, session: try authorized(request, session: try required(session)))
         case .pause:
-            return try pause(try required(session))
+            return try pause(try authorized(request, session: try required(session)))
         case .teardown:
-            end(try required(session))
+            end(try authorized(request, session: try required(session)))
             return RTSPResponse(status: .ok)
         case .getParameter, .setParameter:
+            if let session {
+                _ = try authorized(request, session: session)
+            } else if let path = RTSPURL(request.uri)?.streamPath, !path.isEmpty {
+                try authorize(request, path: path, allowing: [.read, .publish])
+            }
             if let body = request.body, body.readableBytes > 0 {
                 throw RTSPRequestError(.parameterNotUnderstood, "Muster has no settable or readable RTSP parameters")
             }
@@ -232,7 +241,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private func pathToBringUp(_ request: RTSPRequest) throws(RTSPRequestError) -> String? {
         guard request.cSeq != nil else { return nil }
         let url = try parseURL(request)
-        try authorize(request, path: url.path, action: .read)
+        try authorize(request, path: url.path, allowing: [.read])
         return context.hubs.hub(at: url.path)?.tracks == nil ? url.path : nil
     }
 
@@ -293,7 +302,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         } catch {
             throw RTSPRequestError(.badRequest, "cannot publish: \(error); e.g. rtsp://host/units/u1")
         }
-        try authorize(request, path: url.path, action: .publish)
+        try authorize(request, path: url.path, allowing: [.publish])
         guard let contentType = request.headers["Content-Type"], contentType.lowercased().hasPrefix("application/sdp") else {
             throw RTSPRequestError(.unsupportedMediaType, "ANNOUNCE needs an application/sdp body")
         }
@@ -344,7 +353,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         let trackID: Int
         if transport.isRecord {
             let (path, announced) = try announcement(matching: url, session: existing)
-            try authorize(request, path: path, action: .publish)
+            try authorize(request, path: path, allowing: [.publish])
             guard let index = Self.trackIndex(of: url, controls: announced.controls, trackCount: announced.tracks.count) else {
                 throw RTSPRequestError(.notFound, "'\(url.path)' names none of the announced tracks")
             }
@@ -356,7 +365,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             }
         } else {
             let path = existing?.path ?? url.streamPath
-            try authorize(request, path: path, action: .read)
+            try authorize(request, path: path, allowing: [.read])
             guard let hub = self.context.hubs.hub(at: path), let tracks = hub.tracks else {
                 throw RTSPRequestError(.notFound, "no live stream at '\(path)'")
             }
@@ -401,10 +410,10 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     }
 
     /// Lets the request through when no users are configured (anonymous loopback service) or
-    /// when its credentials name a user with the permission; otherwise refuses it: 401 with
-    /// challenges (held back after a failure), 403 without the permission or while the client's
-    /// address is locked out after failed authentications.
-    private func authorize(_ request: RTSPRequest, path: String, action: RTSPAction) throws(RTSPRequestError) {
+    /// when its credentials name a user allowed one of `actions` on `path`; otherwise refuses it:
+    /// 401 with challenges (held back after a failure), 403 without the permission or while the
+    /// client's address is locked out after failed authentications.
+    private func authorize(_ request: RTSPRequest, path: String, allowing actions: [RTSPAction]) throws(RTSPRequestError) {
         guard !context.configuration.users.isEmpty else { return }
         let throttle = context.authenticationThrottle
         if let remaining = throttle.lockout(of: peerAddress) {
@@ -419,7 +428,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
                 isLogged: false
             )
         }
-        let what = action.rawValue
+        let what = actions.map(\.rawValue).joined(separator: " or ")
         let user: RTSPUser
         // Never log the Authorization value, the user name it claims, or anything derived from them.
         switch authenticator.authenticate(authorization: request.headers["Authorization"], method: request.method) {
@@ -445,8 +454,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             throw error
         }
         authenticatedUser = user.name
-        let patterns = action == .read ? user.read : user.publish
-        guard patterns.contains(where: { $0.matches(path) }) else {
+        guard actions.contains(where: { user.may($0, path) }) else {
             logger.notice("permission denied", metadata: ["user": "\(user.name)", "path": "\(path)", "action": "\(what)"])
             throw RTSPRequestError(.forbidden, "user '\(user.name)' may not \(what) '\(path)'")
         }
@@ -458,6 +466,14 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         var headers = RTSPHeaders()
         for value in authenticator.challenges(stale: stale) { headers.add(name: "WWW-Authenticate", value: value) }
         return RTSPRequestError(.unauthorized, reason, headers: headers, isLogged: false)
+    }
+
+    /// The session, once the request's credentials allow what the session does with its path:
+    /// a session belongs to its connection, and every request acting on it must still carry
+    /// credentials, which ffmpeg and GStreamer send with every request after the first 401.
+    private func authorized(_ request: RTSPRequest, session: RTSPServerSession) throws(RTSPRequestError) -> RTSPServerSession {
+        try authorize(request, path: session.path, allowing: [session.mode == .play ? .read : .publish])
+        return session
     }
 
     private func makeSession(path: String, mode: RTSPServerSession.Mode, announcedTracks: [MediaTrack] = []) throws(RTSPRequestError) -> RTSPServerSession {
