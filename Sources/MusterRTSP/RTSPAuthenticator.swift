@@ -114,15 +114,16 @@ package struct RTSPAuthenticator {
         return correct ? .authenticated(user) : .failed
     }
 
-    /// `key="value", key=value` pairs of a Digest header; quotes removed.
+    /// `key="value", key=value` pairs of a Digest header; quotes removed. Elements are separated
+    /// by commas with optional white space, spaces or tabs (RFC 2616 §2.1 `#rule`), and may be empty.
     package static func parameters(_ text: String) -> [String: String] {
         var result: [String: String] = [:]
         var rest = Substring(text)
         while !rest.isEmpty {
-            rest = rest.drop { $0 == " " || $0 == "," }
+            rest = rest.drop { $0 == " " || $0 == "\t" || $0 == "," }
             guard let equals = rest.firstIndex(of: "=") else { break }
             let key = rest[..<equals].trimmingSpaces().lowercased()
-            rest = rest[rest.index(after: equals)...].drop { $0 == " " }
+            rest = rest[rest.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
             let value: Substring
             if rest.first == "\"" {
                 rest = rest.dropFirst()

@@ -37,4 +37,16 @@ import Testing
         let header = try #require(request.headers["Transport"])
         #expect(throws: RTSPTransportError.self) { try RTSPTransport.parseAlternatives(header) }
     }
+
+    /// `\x20\x09,=`: a tab before a comma ended the skipping of separators, so the comma became
+    /// part of the next key (`,`, and `,realm` in a real header) and the parameter was lost.
+    /// Found by AuthorizationFuzzer (parameters written again parsed differently), minimized to
+    /// these 4 bytes.
+    static let tabBeforeComma = " \t,="
+
+    @Test func digestParametersSkipTabsBetweenElements() {
+        #expect(RTSPAuthenticator.parameters(Self.tabBeforeComma) == ["": ""])
+        let header = "username=\"viewer\",\t,realm=\"Muster\", \t nonce=\t\"abc\""
+        #expect(RTSPAuthenticator.parameters(header) == ["username": "viewer", "realm": "Muster", "nonce": "abc"])
+    }
 }
