@@ -68,10 +68,10 @@ package struct RTSPAuthenticator {
     package mutating func authenticate(authorization: String?, method: RTSPMethod) -> Outcome {
         if now() - nonceIssued >= nonceLifetime { renewNonce() }
         guard let authorization else { return .missing }
-        let trimmed = authorization.trimmingSpaces()
-        guard let space = trimmed.firstIndex(of: " ") else { return .failed }
-        let scheme = trimmed[..<space].lowercased()
-        let credentials = String(trimmed[trimmed.index(after: space)...])
+        let trimmed = Self.trimmingWhiteSpace(Substring(authorization).unicodeScalars)
+        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return .failed }
+        let scheme = String(Substring(trimmed[..<space])).lowercased()
+        let credentials = String(Substring(trimmed[trimmed.index(after: space)...]))
         switch scheme {
         case "digest": return authenticateDigest(Self.parameters(credentials), method: method)
         case "basic": return authenticateBasic(credentials)
@@ -105,39 +105,51 @@ package struct RTSPAuthenticator {
     }
 
     private func authenticateBasic(_ credentials: String) -> Outcome {
-        guard let decoded = Base64.decode(credentials.trimmingSpaces()),
-              let text = String(validating: decoded, as: UTF8.self),
-              let colon = text.firstIndex(of: ":") else { return .failed }
-        let name = String(text[..<colon])
+        let encoded = String(Substring(Self.trimmingWhiteSpace(Substring(credentials).unicodeScalars)))
+        guard let decoded = Base64.decode(encoded), let text = String(validating: decoded, as: UTF8.self) else { return .failed }
+        // Split at the first colon scalar (RFC 7617 §2), also when a combining mark follows it.
+        let scalars = Substring(text).unicodeScalars
+        guard let colon = scalars.firstIndex(of: ":") else { return .failed }
+        let name = String(Substring(scalars[..<colon]))
+        let password = String(Substring(scalars[scalars.index(after: colon)...]))
         let user = users[name] ?? Self.absentUser
-        let correct = Self.constantTimeEquals(String(text[text.index(after: colon)...]), user.password) && users[name] != nil
+        let correct = Self.constantTimeEquals(password, user.password) && users[name] != nil
         return correct ? .authenticated(user) : .failed
     }
 
     /// `key="value", key=value` pairs of a Digest header; quotes removed. Elements are separated
     /// by commas with optional white space, spaces or tabs (RFC 2616 §2.1 `#rule`), and may be empty.
+    /// Read scalar by scalar, as the protocol defines it: as Characters, a quote after a combining
+    /// or prepended mark would merge with it and go unseen.
     package static func parameters(_ text: String) -> [String: String] {
         var result: [String: String] = [:]
-        var rest = Substring(text)
+        var rest = Substring(text).unicodeScalars
         while !rest.isEmpty {
             rest = rest.drop { $0 == " " || $0 == "\t" || $0 == "," }
             guard let equals = rest.firstIndex(of: "=") else { break }
-            let key = rest[..<equals].trimmingSpaces().lowercased()
+            let key = String(Substring(trimmingWhiteSpace(rest[..<equals]))).lowercased()
             rest = rest[rest.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
-            let value: Substring
+            let value: Substring.UnicodeScalarView
             if rest.first == "\"" {
                 rest = rest.dropFirst()
                 let end = rest.firstIndex(of: "\"") ?? rest.endIndex
                 value = rest[..<end]
-                rest = end < rest.endIndex ? rest[rest.index(after: end)...] : ""
+                rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[end...]
             } else {
                 let end = rest.firstIndex(of: ",") ?? rest.endIndex
                 value = rest[..<end]
                 rest = rest[end...]
             }
-            result[key] = value.trimmingSpaces()
+            result[key] = String(Substring(trimmingWhiteSpace(value)))
         }
         return result
+    }
+
+    private static func trimmingWhiteSpace(_ scalars: Substring.UnicodeScalarView) -> Substring.UnicodeScalarView {
+        let isWhiteSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = scalars.firstIndex(where: { !isWhiteSpace($0) }),
+              let last = scalars.lastIndex(where: { !isWhiteSpace($0) }) else { return scalars[scalars.endIndex...] }
+        return scalars[first...last]
     }
 
     /// Compares without an early exit, so response time does not reveal how much matched.
