@@ -6,7 +6,7 @@ import Darwin
 
 /// MD5 (RFC 1321), only because RTSP Digest authentication (RFC 2617 §3.2.2) is specified with it
 /// and every camera and player speaks it. Never use it for anything that needs a secure hash.
-enum MD5 {
+package enum MD5 {
     private static let shifts: [UInt32] = [
         7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
         5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
@@ -55,7 +55,7 @@ enum MD5 {
     }
 
     /// Lowercase hex of the digest of a UTF-8 string, the form Digest authentication exchanges.
-    static func hex(_ text: String) -> String {
+    package static func hex(_ text: String) -> String {
         digest(Array(text.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex

@@ -1,88 +1,159 @@
+/// The time source of authentication state (nonce ages, failure windows), injectable so tests
+/// move time without sleeping.
+package typealias RTSPClock = @Sendable () -> ContinuousClock.Instant
+
 /// Checks RTSP credentials: Digest with MD5 (RFC 2617 §3.2.2, what cameras and ffmpeg send) and
 /// Basic (RFC 7617). One authenticator per connection: its nonce is random and bound to the
-/// connection, so a response captured on one connection cannot be replayed on another.
-struct RTSPAuthenticator {
+/// connection, so a response captured on one connection cannot be replayed on another, and it
+/// lives `nonceLifetime` at most, so a response captured on a long-lived connection stops working.
+package struct RTSPAuthenticator {
+    /// The outcome of one Authorization header.
+    package enum Outcome: Equatable {
+        case authenticated(RTSPUser)
+        /// No Authorization header: the normal first request of every client; answered with the
+        /// challenges, not counted as a failure.
+        case missing
+        /// A correct Digest response computed with a nonce that is not (or no longer) this
+        /// connection's: RFC 2617 §3.2.1 `stale=true`, so the client retries with the new nonce
+        /// without asking its user. Not a failure: the client proved it knows the password.
+        case staleNonce
+        /// Credentials that are wrong, for an unknown user, or unreadable.
+        case failed
+    }
+
     let users: [String: RTSPUser]
     let realm: String
-    let nonce: String
+    let nonceLifetime: Duration
+    private let now: RTSPClock
+    /// The nonce challenges carry and responses must use.
+    package private(set) var nonce: String
+    private var nonceIssued: ContinuousClock.Instant
 
-    init(users: [RTSPUser], realm: String = "Muster", nonce: String? = nil) {
+    package init(
+        users: [RTSPUser], realm: String = "Muster", nonce: String? = nil,
+        nonceLifetime: Duration = RTSPAuthenticationPolicy.standard.nonceLifetime, now: @escaping RTSPClock = { .now }
+    ) {
         self.users = Dictionary(users.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.realm = realm
-        self.nonce = nonce ?? (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined()
+        self.nonceLifetime = nonceLifetime
+        self.now = now
+        self.nonce = nonce ?? Self.randomNonce()
+        self.nonceIssued = now()
     }
 
-    /// The WWW-Authenticate values of a 401 answer, Digest first as clients prefer it.
-    var challenges: [String] {
-        ["Digest realm=\"\(realm)\", nonce=\"\(nonce)\", algorithm=MD5", "Basic realm=\"\(realm)\""]
+    /// 128 random bits in hex.
+    private static func randomNonce() -> String {
+        (0..<2).map { _ in
+            let hex = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
     }
 
-    /// The user whose valid credentials the Authorization header carries, or nil.
-    func authenticate(authorization: String?, method: RTSPMethod) -> RTSPUser? {
-        guard let authorization else { return nil }
-        let trimmed = authorization.trimmingSpaces()
-        guard let space = trimmed.firstIndex(of: " ") else { return nil }
-        let scheme = trimmed[..<space].lowercased()
-        let credentials = String(trimmed[trimmed.index(after: space)...])
+    /// The WWW-Authenticate values of a 401 answer, Digest first as clients prefer it. A nonce
+    /// past half its lifetime is replaced first, so that a client always has at least half the
+    /// lifetime to answer: ffmpeg gives a DESCRIBE one retry, spent on the first challenge, and
+    /// would give up on a `stale=true` right after it.
+    package mutating func challenges(stale: Bool = false) -> [String] {
+        if now() - nonceIssued >= nonceLifetime / 2 { renewNonce() }
+        let digest = "Digest realm=\"\(realm)\", nonce=\"\(nonce)\", algorithm=MD5" + (stale ? ", stale=true" : "")
+        return [digest, "Basic realm=\"\(realm)\""]
+    }
+
+    private mutating func renewNonce() {
+        nonce = Self.randomNonce()
+        nonceIssued = now()
+    }
+
+    /// Checks an Authorization header of a request made with `method`.
+    package mutating func authenticate(authorization: String?, method: RTSPMethod) -> Outcome {
+        if now() - nonceIssued >= nonceLifetime { renewNonce() }
+        guard let authorization else { return .missing }
+        let trimmed = Self.trimmingWhiteSpace(Substring(authorization).unicodeScalars)
+        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return .failed }
+        let scheme = String(Substring(trimmed[..<space])).lowercased()
+        let credentials = String(Substring(trimmed[trimmed.index(after: space)...]))
         switch scheme {
         case "digest": return authenticateDigest(Self.parameters(credentials), method: method)
         case "basic": return authenticateBasic(credentials)
-        default: return nil
+        default: return .failed
         }
     }
 
-    private func authenticateDigest(_ parameters: [String: String], method: RTSPMethod) -> RTSPUser? {
-        guard let name = parameters["username"], let user = users[name],
-              parameters["realm"] == realm,
-              let presentedNonce = parameters["nonce"], constantTimeEquals(presentedNonce, nonce),
-              let uri = parameters["uri"], let response = parameters["response"] else { return nil }
-        let ha1 = MD5.hex("\(user.name):\(realm):\(user.password)")
+    /// Stands in for an unknown user, so that an unknown name costs the same hashing and
+    /// comparing as a known one and response times do not reveal which names exist.
+    private static let absentUser = RTSPUser(name: "", password: "\u{0}", read: [], publish: [])
+
+    private func authenticateDigest(_ parameters: [String: String], method: RTSPMethod) -> Outcome {
+        guard let name = parameters["username"], parameters["realm"] == realm,
+              let presentedNonce = parameters["nonce"], let uri = parameters["uri"],
+              let response = parameters["response"] else { return .failed }
+        let user = users[name] ?? Self.absentUser
+        let ha1 = MD5.hex("\(name):\(realm):\(user.password)")
         let ha2 = MD5.hex("\(method.rawValue):\(uri)")
         let expected: String
         if let qop = parameters["qop"], let count = parameters["nc"], let clientNonce = parameters["cnonce"] {
-            expected = MD5.hex("\(ha1):\(nonce):\(count):\(clientNonce):\(qop):\(ha2)")
+            expected = MD5.hex("\(ha1):\(presentedNonce):\(count):\(clientNonce):\(qop):\(ha2)")
         } else {
-            expected = MD5.hex("\(ha1):\(nonce):\(ha2)")
+            expected = MD5.hex("\(ha1):\(presentedNonce):\(ha2)")
         }
-        return constantTimeEquals(response.lowercased(), expected) ? user : nil
+        let correct = Self.constantTimeEquals(response.lowercased(), expected) && users[name] != nil
+        guard correct else { return .failed }
+        // The response is right for the nonce it names; only this connection's current nonce
+        // authenticates. Any other (expired here, or issued on an earlier connection, which
+        // ffmpeg sends when it reconnects to fall back from UDP to TCP) asks for a retry.
+        return Self.constantTimeEquals(presentedNonce, nonce) ? .authenticated(user) : .staleNonce
     }
 
-    private func authenticateBasic(_ credentials: String) -> RTSPUser? {
-        guard let decoded = Base64.decode(credentials.trimmingSpaces()),
-              let text = String(validating: decoded, as: UTF8.self),
-              let colon = text.firstIndex(of: ":") else { return nil }
-        let name = String(text[..<colon])
-        guard let user = users[name] else { return nil }
-        return constantTimeEquals(String(text[text.index(after: colon)...]), user.password) ? user : nil
+    private func authenticateBasic(_ credentials: String) -> Outcome {
+        let encoded = String(Substring(Self.trimmingWhiteSpace(Substring(credentials).unicodeScalars)))
+        guard let decoded = Base64.decode(encoded), let text = String(validating: decoded, as: UTF8.self) else { return .failed }
+        // Split at the first colon scalar (RFC 7617 §2), also when a combining mark follows it.
+        let scalars = Substring(text).unicodeScalars
+        guard let colon = scalars.firstIndex(of: ":") else { return .failed }
+        let name = String(Substring(scalars[..<colon]))
+        let password = String(Substring(scalars[scalars.index(after: colon)...]))
+        let user = users[name] ?? Self.absentUser
+        let correct = Self.constantTimeEquals(password, user.password) && users[name] != nil
+        return correct ? .authenticated(user) : .failed
     }
 
-    /// `key="value", key=value` pairs of a Digest header; quotes removed.
-    static func parameters(_ text: String) -> [String: String] {
+    /// `key="value", key=value` pairs of a Digest header; quotes removed. Elements are separated
+    /// by commas with optional white space, spaces or tabs (RFC 2616 §2.1 `#rule`), and may be empty.
+    /// Read scalar by scalar, as the protocol defines it: as Characters, a quote after a combining
+    /// or prepended mark would merge with it and go unseen.
+    package static func parameters(_ text: String) -> [String: String] {
         var result: [String: String] = [:]
-        var rest = Substring(text)
+        var rest = Substring(text).unicodeScalars
         while !rest.isEmpty {
-            rest = rest.drop { $0 == " " || $0 == "," }
+            rest = rest.drop { $0 == " " || $0 == "\t" || $0 == "," }
             guard let equals = rest.firstIndex(of: "=") else { break }
-            let key = rest[..<equals].trimmingSpaces().lowercased()
-            rest = rest[rest.index(after: equals)...].drop { $0 == " " }
-            let value: Substring
+            let key = String(Substring(trimmingWhiteSpace(rest[..<equals]))).lowercased()
+            rest = rest[rest.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
+            let value: Substring.UnicodeScalarView
             if rest.first == "\"" {
                 rest = rest.dropFirst()
                 let end = rest.firstIndex(of: "\"") ?? rest.endIndex
                 value = rest[..<end]
-                rest = end < rest.endIndex ? rest[rest.index(after: end)...] : ""
+                rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[end...]
             } else {
                 let end = rest.firstIndex(of: ",") ?? rest.endIndex
                 value = rest[..<end]
                 rest = rest[end...]
             }
-            result[key] = value.trimmingSpaces()
+            result[key] = String(Substring(trimmingWhiteSpace(value)))
         }
         return result
     }
 
+    private static func trimmingWhiteSpace(_ scalars: Substring.UnicodeScalarView) -> Substring.UnicodeScalarView {
+        let isWhiteSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = scalars.firstIndex(where: { !isWhiteSpace($0) }),
+              let last = scalars.lastIndex(where: { !isWhiteSpace($0) }) else { return scalars[scalars.endIndex...] }
+        return scalars[first...last]
+    }
+
     /// Compares without an early exit, so response time does not reveal how much matched.
-    private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let left = Array(a.utf8), right = Array(b.utf8)
         var difference = UInt8(truncatingIfNeeded: left.count ^ right.count)
         for index in 0..<max(left.count, right.count) {
@@ -95,8 +166,8 @@ struct RTSPAuthenticator {
 }
 
 /// Standard base64 decoding (RFC 4648 §4) for Basic credentials.
-enum Base64 {
-    static func decode(_ text: String) -> [UInt8]? {
+package enum Base64 {
+    package static func decode(_ text: String) -> [UInt8]? {
         var values: [UInt8] = []
         for scalar in text.unicodeScalars where scalar != "=" {
             let value: UInt8

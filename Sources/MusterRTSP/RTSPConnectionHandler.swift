@@ -16,7 +16,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     ]
 
     private let context: RTSPServerContext
-    private let authenticator: RTSPAuthenticator
+    private var authenticator: RTSPAuthenticator
     private var parser = RTSPMessageParser()
     private var sessions: [String: RTSPServerSession] = [:]
     /// Stream descriptions from ANNOUNCE, by path, waiting for SETUP and RECORD.
@@ -33,14 +33,22 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private var peerDescription = "unknown"
     /// The RTSP user whose credentials the last authorized request carried.
     private var authenticatedUser: String?
-    /// While a publish decision is pending, later requests wait in the parser so that answers
-    /// keep the order of requests.
-    private var awaitingDecision = false
+    /// While a publish decision, a stream start or the pause after a failed authentication is
+    /// pending, later requests wait in the parser so that answers keep the order of requests,
+    /// and the socket is not read meanwhile, so that the parser's buffer cannot grow.
+    private var awaitingDecision = false {
+        didSet {
+            guard awaitingDecision != oldValue, let options = channel?.syncOptions else { return }
+            try? options.setOption(.autoRead, value: !awaitingDecision)
+        }
+    }
 
     init(context: RTSPServerContext) {
         self.context = context
         self.logger = context.logger
-        self.authenticator = RTSPAuthenticator(users: context.configuration.users)
+        self.authenticator = RTSPAuthenticator(
+            users: context.configuration.users, nonceLifetime: context.configuration.authentication.nonceLifetime
+        )
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -115,13 +123,28 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     }
 
     private func respond(to request: RTSPRequest, refusing error: RTSPRequestError, context: ChannelHandlerContext) {
-        logger.info("request refused", metadata: [
-            "method": "\(request.method)", "status": "\(error.status.code)", "reason": "\(error.reason)",
-        ])
-        var response = RTSPResponse(status: error.status, headers: error.headers)
-        response.headers.add(name: "Content-Type", value: "text/plain")
-        response.body = ByteBuffer(string: error.reason + "\r\n")
-        respond(to: request, with: response, context: context)
+        if error.isLogged {
+            logger.info("request refused", metadata: [
+                "method": "\(request.method)", "status": "\(error.status.code)", "reason": "\(error.reason)",
+            ])
+        }
+        var headers = error.headers
+        headers.add(name: "Content-Type", value: "text/plain")
+        let response = RTSPResponse(status: error.status, headers: headers, body: ByteBuffer(string: error.reason + "\r\n"))
+        guard let delay = error.answerDelay else {
+            respond(to: request, with: response, context: context)
+            return
+        }
+        // Held back without blocking the event loop; the requests behind it wait their turn.
+        awaitingDecision = true
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {
+            let (handler, context) = bound.value
+            handler.awaitingDecision = false
+            guard context.channel.isActive else { return }
+            handler.respond(to: request, with: response, context: context)
+            handler.processBufferedMessages(context: context)
+        }
     }
 
     private func respond(to request: RTSPRequest, with response: RTSPResponse, context: ChannelHandlerContext) {
@@ -134,24 +157,33 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     private func answer(_ request: RTSPRequest, context: ChannelHandlerContext) throws(RTSPRequestError) -> RTSPResponse {
         guard request.cSeq != nil else { throw RTSPRequestError(.badRequest, "the request has no CSeq header") }
         let session = try existingSession(for: request)
+        // Any request on the session's own connection shows its client is alive, as RTCP does
+        // without credentials; acting on the session needs them (below).
         session?.activity.touch()
         switch request.method {
         case .options:
+            // Changes nothing and tells nothing about any path: answered without credentials,
+            // as clients send it first (ffmpeg does) and as other servers do.
             return RTSPResponse(status: .ok, headers: ["Public": Self.supportedMethods.map(\.rawValue).joined(separator: ", ")])
         case .describe:
             return try describe(request)
         case .setup:
             return try setup(request, session: session, context: context)
         case .play:
-            return try play(request, session: try required(session))
+            return try play(request, session: try authorized(request, session: try required(session)))
         case .record:
-            return try record(request, session: try required(session))
+            return try record(request, session: try authorized(request, session: try required(session)))
         case .pause:
-            return try pause(try required(session))
+            return try pause(try authorized(request, session: try required(session)))
         case .teardown:
-            end(try required(session))
+            end(try authorized(request, session: try required(session)))
             return RTSPResponse(status: .ok)
         case .getParameter, .setParameter:
+            if let session {
+                _ = try authorized(request, session: session)
+            } else if let path = RTSPURL(request.uri)?.streamPath, !path.isEmpty {
+                try authorize(request, path: path, allowing: [.read, .publish])
+            }
             if let body = request.body, body.readableBytes > 0 {
                 throw RTSPRequestError(.parameterNotUnderstood, "Muster has no settable or readable RTSP parameters")
             }
@@ -189,9 +221,11 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         return url
     }
 
+    /// Answers a DESCRIBE that `pathToBringUp` authorized: `handle` sends every DESCRIBE there
+    /// first. Checking again here, after a stream start that may take seconds, could meet an
+    /// expired nonce, and ffmpeg gives up on a stale=true answer to a DESCRIBE it already retried.
     private func describe(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPResponse {
         let url = try parseURL(request)
-        try authorize(request, path: url.path, action: .read)
         guard let hub = context.hubs.hub(at: url.path), let tracks = hub.tracks else {
             throw RTSPRequestError(.notFound, "no live stream at '\(url.path)'")
         }
@@ -204,11 +238,11 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         )
     }
 
-    /// The path of a DESCRIBE the client may read but that has no live stream yet, or nil.
+    /// Authorizes a DESCRIBE; then the path if it has no live stream yet, or nil.
     private func pathToBringUp(_ request: RTSPRequest) throws(RTSPRequestError) -> String? {
         guard request.cSeq != nil else { return nil }
         let url = try parseURL(request)
-        try authorize(request, path: url.path, action: .read)
+        try authorize(request, path: url.path, allowing: [.read])
         return context.hubs.hub(at: url.path)?.tracks == nil ? url.path : nil
     }
 
@@ -269,7 +303,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         } catch {
             throw RTSPRequestError(.badRequest, "cannot publish: \(error); e.g. rtsp://host/units/u1")
         }
-        try authorize(request, path: url.path, action: .publish)
+        try authorize(request, path: url.path, allowing: [.publish])
         guard let contentType = request.headers["Content-Type"], contentType.lowercased().hasPrefix("application/sdp") else {
             throw RTSPRequestError(.unsupportedMediaType, "ANNOUNCE needs an application/sdp body")
         }
@@ -327,7 +361,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         let trackID: Int
         if transport.isRecord {
             let (path, announced) = try announcement(matching: url, session: existing)
-            try authorize(request, path: path, action: .publish)
+            try authorize(request, path: path, allowing: [.publish])
             guard let index = Self.trackIndex(of: url, controls: announced.controls, trackCount: announced.tracks.count) else {
                 throw RTSPRequestError(.notFound, "'\(url.path)' names none of the announced tracks")
             }
@@ -339,7 +373,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             }
         } else {
             let path = existing?.path ?? url.streamPath
-            try authorize(request, path: path, action: .read)
+            try authorize(request, path: path, allowing: [.read])
             guard let hub = self.context.hubs.hub(at: path), let tracks = hub.tracks else {
                 throw RTSPRequestError(.notFound, "no live stream at '\(path)'")
             }
@@ -398,24 +432,70 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
     }
 
     /// Lets the request through when no users are configured (anonymous loopback service) or
-    /// when its credentials name a user with the permission; answers 401 with challenges or 403.
-    private func authorize(_ request: RTSPRequest, path: String, action: RTSPAction) throws(RTSPRequestError) {
+    /// when its credentials name a user allowed one of `actions` on `path`; otherwise refuses it:
+    /// 401 with challenges (held back after a failure), 403 without the permission or while the
+    /// client's address is locked out after failed authentications.
+    private func authorize(_ request: RTSPRequest, path: String, allowing actions: [RTSPAction]) throws(RTSPRequestError) {
         guard !context.configuration.users.isEmpty else { return }
-        let authorization = request.headers["Authorization"]
-        guard let user = authenticator.authenticate(authorization: authorization, method: request.method) else {
-            var challenge = RTSPHeaders()
-            for value in authenticator.challenges { challenge.add(name: "WWW-Authenticate", value: value) }
-            if authorization != nil {
-                logger.notice("authentication failed", metadata: ["path": "\(path)", "method": "\(request.method)"])
+        let throttle = context.authenticationThrottle
+        if let remaining = throttle.lockout(of: peerAddress) {
+            // Refused without looking at the credentials: a locked-out guesser learns nothing.
+            if let permit = throttle.permitRefusalLog() {
+                logger.notice("request refused: address locked out after failed authentications", metadata: [
+                    "method": "\(request.method)", "unlogged_before": "\(permit.suppressed)",
+                ])
             }
-            throw RTSPRequestError(.unauthorized, "credentials are required to \(action.rawValue) '\(path)'", headers: challenge)
+            throw RTSPRequestError(
+                .forbidden, "too many failed authentications from this address; try again in \(remaining.components.seconds + 1) s",
+                isLogged: false
+            )
+        }
+        let what = actions.map(\.rawValue).joined(separator: " or ")
+        let user: RTSPUser
+        // Never log the Authorization value, the user name it claims, or anything derived from them.
+        switch authenticator.authenticate(authorization: request.headers["Authorization"], method: request.method) {
+        case .authenticated(let authenticated):
+            user = authenticated
+        case .missing:
+            throw challenge("credentials are required to \(what) '\(path)'", stale: false)
+        case .staleNonce:
+            logger.debug("digest nonce expired or not this connection's; challenged again with stale=true", metadata: [
+                "method": "\(request.method)",
+            ])
+            throw challenge("the nonce is stale; retry with the new one", stale: true)
+        case .failed:
+            let verdict = throttle.recordFailure(from: peerAddress)
+            if let permit = verdict.log {
+                logger.notice("authentication failed", metadata: [
+                    "path": "\(path)", "method": "\(request.method)", "failures_from_address": "\(verdict.failures)",
+                    "address_locked_out": "\(verdict.lockedOut)", "unlogged_before": "\(permit.suppressed)",
+                ])
+            }
+            var error = challenge("credentials are required to \(what) '\(path)'", stale: false)
+            error.answerDelay = throttle.policy.pauseAfterFailure
+            throw error
         }
         authenticatedUser = user.name
-        let patterns = action == .read ? user.read : user.publish
-        guard patterns.contains(where: { $0.matches(path) }) else {
-            logger.notice("permission denied", metadata: ["user": "\(user.name)", "path": "\(path)", "action": "\(action.rawValue)"])
-            throw RTSPRequestError(.forbidden, "user '\(user.name)' may not \(action.rawValue) '\(path)'")
+        guard actions.contains(where: { user.may($0, path) }) else {
+            logger.notice("permission denied", metadata: ["user": "\(user.name)", "path": "\(path)", "action": "\(what)"])
+            throw RTSPRequestError(.forbidden, "user '\(user.name)' may not \(what) '\(path)'")
         }
+    }
+
+    /// A 401 with this connection's challenges; not logged as a refusal (failures are logged,
+    /// at a bounded rate, by `authorize`).
+    private func challenge(_ reason: String, stale: Bool) -> RTSPRequestError {
+        var headers = RTSPHeaders()
+        for value in authenticator.challenges(stale: stale) { headers.add(name: "WWW-Authenticate", value: value) }
+        return RTSPRequestError(.unauthorized, reason, headers: headers, isLogged: false)
+    }
+
+    /// The session, once the request's credentials allow what the session does with its path:
+    /// a session belongs to its connection, and every request acting on it must still carry
+    /// credentials, which ffmpeg and GStreamer send with every request after the first 401.
+    private func authorized(_ request: RTSPRequest, session: RTSPServerSession) throws(RTSPRequestError) -> RTSPServerSession {
+        try authorize(request, path: session.path, allowing: [session.mode == .play ? .read : .publish])
+        return session
     }
 
     private func makeSession(path: String, mode: RTSPServerSession.Mode, announcement: RTSPAnnouncement? = nil) throws(RTSPRequestError) -> RTSPServerSession {

@@ -27,6 +27,10 @@ public struct RTSPMessageParser: Sendable {
         buffer.writeBuffer(&bytes)
     }
 
+    /// Bytes received but not yet returned as a message. Read by tools/fuzz's RTSPMessageFuzzer
+    /// (a package of its own, so a search of this one finds no caller).
+    package var bufferedByteCount: Int { buffer.readableBytes }
+
     public mutating func next() throws(RTSPParseError) -> RTSPMessage? {
         skipBlankLines()
         guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }

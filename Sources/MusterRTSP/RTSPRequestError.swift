@@ -5,11 +5,16 @@ struct RTSPRequestError: Error, Sendable {
     var reason: String
     /// Extra header fields of the answer, such as the WWW-Authenticate challenges of a 401.
     var headers: RTSPHeaders
+    /// Whether the refusal is logged; authentication refusals are logged at a bounded rate instead.
+    var isLogged: Bool
+    /// How long the answer is held back (after a failed authentication).
+    var answerDelay: Duration?
 
-    init(_ status: RTSPStatus, _ reason: String, headers: RTSPHeaders = [:]) {
+    init(_ status: RTSPStatus, _ reason: String, headers: RTSPHeaders = [:], isLogged: Bool = true) {
         self.status = status
         self.reason = reason
         self.headers = headers
+        self.isLogged = isLogged
     }
 }
 

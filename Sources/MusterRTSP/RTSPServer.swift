@@ -51,7 +51,8 @@ public final class RTSPServer: Sendable {
         }
         let context = RTSPServerContext(
             configuration: configuration, hubs: hubs, fanouts: fanouts, udp: udp, multicast: multicast, connections: RTSPConnectionSet(),
-            sessions: sessions ?? RTSPSessionRegistry(events: hubs.events), logger: logger, publishPolicy: publishPolicy,
+            sessions: sessions ?? RTSPSessionRegistry(events: hubs.events),
+            authenticationThrottle: RTSPAuthenticationThrottle(policy: configuration.authentication), logger: logger, publishPolicy: publishPolicy,
             streamDemand: streamDemand
         )
         let channel: any Channel

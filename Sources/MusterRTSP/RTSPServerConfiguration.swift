@@ -19,6 +19,8 @@ public struct RTSPServerConfiguration: Sendable {
     public var users: [RTSPUser]
     /// Multicast delivery for clients that ask for it; nil refuses multicast SETUPs with 461.
     public var multicast: RTSPMulticastConfiguration?
+    /// Digest nonce lifetime and the throttling of failed authentications.
+    public var authentication: RTSPAuthenticationPolicy
 
     public init(
         host: String = "127.0.0.1",
@@ -30,7 +32,8 @@ public struct RTSPServerConfiguration: Sendable {
         maximumSessionsPerAddress: Int = 256,
         serverName: String = "Muster",
         users: [RTSPUser] = [],
-        multicast: RTSPMulticastConfiguration? = RTSPMulticastConfiguration()
+        multicast: RTSPMulticastConfiguration? = RTSPMulticastConfiguration(),
+        authentication: RTSPAuthenticationPolicy = .standard
     ) {
         self.host = host
         self.port = port
@@ -42,5 +45,6 @@ public struct RTSPServerConfiguration: Sendable {
         self.serverName = serverName
         self.users = users
         self.multicast = multicast
+        self.authentication = authentication
     }
 }

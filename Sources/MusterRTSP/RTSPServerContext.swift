@@ -11,6 +11,8 @@ struct RTSPServerContext: Sendable {
     var multicast: RTSPMulticastRegistry?
     var connections: RTSPConnectionSet
     var sessions: RTSPSessionRegistry
+    /// Failed authentications by client address, across connections.
+    var authenticationThrottle: RTSPAuthenticationThrottle
     var logger: Logger
     /// Whether a client may publish to a path; asked once per ANNOUNCE, off the event loop.
     var publishPolicy: RTSPPublishPolicy

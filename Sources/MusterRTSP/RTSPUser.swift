@@ -13,6 +13,13 @@ public struct RTSPUser: Sendable, Hashable {
     }
 }
 
+extension RTSPUser {
+    /// Whether one of the user's patterns for `action` covers `path`.
+    func may(_ action: RTSPAction, _ path: String) -> Bool {
+        (action == .read ? read : publish).contains { $0.matches(path) }
+    }
+}
+
 /// Which paths a permission covers: `*` (all), `hq/*` (everything under hq/) or an exact path.
 public struct RTSPPathPattern: Sendable, Hashable, CustomStringConvertible {
     public let pattern: String

@@ -10,9 +10,22 @@ final class RawRTSPClient {
 
     /// - Parameter receiveBufferSize: a small kernel receive buffer, to play a consumer that
     ///   cannot keep up.
-    init(port: Int, receiveBufferSize: Int32? = nil) throws {
+    /// - Parameter sourceAddress: another loopback address to connect from (`127.0.0.2`), to
+    ///   play a second client machine; Linux routes all of 127.0.0.0/8 to the loopback interface.
+    init(port: Int, receiveBufferSize: Int32? = nil, sourceAddress: String? = nil) throws {
         socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketDescriptor >= 0 else { throw TestFailure("socket() failed") }
+        if let sourceAddress {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(sourceAddress)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else { throw TestFailure("cannot bind to \(sourceAddress)") }
+        }
         if var size = receiveBufferSize {
             setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }

@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "RTSPMessageFuzzer", targets: ["RTSPMessageFuzzer"]),
         .executable(name: "SDPFuzzer", targets: ["SDPFuzzer"]),
         .executable(name: "RTPFuzzer", targets: ["RTPFuzzer"]),
+        .executable(name: "AuthorizationFuzzer", targets: ["AuthorizationFuzzer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -72,6 +73,11 @@ let package = Package(
         .executableTarget(
             name: "RTPFuzzer",
             dependencies: ["FuzzSupport", "MusterRTP", "MusterCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AuthorizationFuzzer",
+            dependencies: ["FuzzSupport", "MusterRTSP"],
             swiftSettings: swiftSettings
         ),
     ]
