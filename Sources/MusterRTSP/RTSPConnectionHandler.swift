@@ -216,7 +216,8 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
 
     private func parseURL(_ request: RTSPRequest) throws(RTSPRequestError) -> RTSPURL {
         guard let url = RTSPURL(request.uri) else {
-            throw RTSPRequestError(.badRequest, "'\(request.uri.prefix(64))' is not an rtsp:// URL")
+            // Not echoed: a mistyped URI may still carry `user:password@`, and reasons are logged.
+            throw RTSPRequestError(.badRequest, "the request URI is not an rtsp:// URL, or its path holds '..'")
         }
         return url
     }

@@ -41,6 +41,16 @@ import Testing
         }
     }
 
+    @Test func neverEchoesAMistypedURIThatCarriesCredentials() async throws {
+        try await GatewayHarness.with { harness in
+            let client = try RawRTSPClient(port: harness.rtspPort)
+            try client.send("DESCRIBE http://wall:s3cret-word@127.0.0.1/cam RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 400)
+            #expect(!response.body.contains("s3cret") && !harness.log.text.contains("s3cret"))
+        }
+    }
+
     @Test func refusesASessionOfAnotherConnection() async throws {
         let clip = try await MediaFixtures.h264AAC()
         try await GatewayHarness.with(sources: [("cam", clip)]) { harness in
