@@ -10,6 +10,7 @@ extension GatewayConfiguration {
             var listen: String?
             var rtp_port: Int?
             var session_timeout_seconds: Int?
+            var stalled_consumer_timeout_seconds: Int?
             var max_sessions_per_address: Int?
             var users: [User]?
             var multicast: Multicast?
@@ -150,6 +151,10 @@ extension GatewayConfiguration {
         if let timeout = file.rtsp?.session_timeout_seconds {
             guard timeout > 0 else { throw GatewayConfigurationError("config file \(path): rtsp.session_timeout_seconds must be positive") }
             configuration.rtsp.sessionTimeout = .seconds(timeout)
+        }
+        if let timeout = file.rtsp?.stalled_consumer_timeout_seconds {
+            guard timeout > 0 else { throw GatewayConfigurationError("config file \(path): rtsp.stalled_consumer_timeout_seconds must be positive") }
+            configuration.rtsp.stalledConsumerTimeout = .seconds(timeout)
         }
         if let limit = file.rtsp?.max_sessions_per_address {
             guard limit > 0 else { throw GatewayConfigurationError("config file \(path): rtsp.max_sessions_per_address must be positive") }

@@ -561,10 +561,21 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         var player: RTSPPlayer?
         var startPoints: [RTPStartPoint] = []
         if !unicastTargets.isEmpty {
-            let unicast = RTSPPlayer(connection: channel, targets: unicastTargets, udp: context.udp) { [channel] in
-                logger.info("stream ended; closing consumer", metadata: ["session": "\(sessionID)"])
-                channel.close(promise: nil)
-            }
+            let stallLimit = context.configuration.stalledConsumerTimeout
+            let path = session.path
+            let unicast = RTSPPlayer(
+                connection: channel, targets: unicastTargets, udp: context.udp, stallLimit: stallLimit,
+                onStall: { [channel] in
+                    logger.warning("consumer took nothing for too long; disconnecting it", metadata: [
+                        "session": "\(sessionID)", "path": "\(path)", "limit_seconds": "\(stallLimit.components.seconds)",
+                    ])
+                    channel.close(promise: nil)
+                },
+                onEnd: { [channel] in
+                    logger.info("stream ended; closing consumer", metadata: ["session": "\(sessionID)"])
+                    channel.close(promise: nil)
+                }
+            )
             startPoints = context.fanouts.attach(unicast, to: session.hub).1
             player = unicast
         }

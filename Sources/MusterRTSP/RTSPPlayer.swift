@@ -31,10 +31,22 @@ final class RTSPPlayer: RTPFanoutConsumer {
     private let droppedUnits = Atomic<Int>(0)
     private let bytesSent = Atomic<Int>(0)
 
-    init(connection: any Channel, targets: [Int: RTSPPlayerTrackTarget], udp: RTSPUDPTransport?, onEnd: @escaping @Sendable () -> Void) {
+    /// How long a TCP consumer may go without taking a byte before `onStall` disconnects it.
+    private let stallLimit: Duration
+    private let onStall: @Sendable () -> Void
+    /// When the connection last took what was written to it.
+    private let lastProgressNanos = Atomic<Int64>(NIODeadline.now().uptimeNanoseconds.clampedToInt64)
+    private let hasStalled = Atomic<Bool>(false)
+
+    init(
+        connection: any Channel, targets: [Int: RTSPPlayerTrackTarget], udp: RTSPUDPTransport?, stallLimit: Duration,
+        onStall: @escaping @Sendable () -> Void, onEnd: @escaping @Sendable () -> Void
+    ) {
         self.connection = connection
         self.targets = targets
         self.udp = udp
+        self.stallLimit = stallLimit
+        self.onStall = onStall
         self.onEnd = onEnd
     }
 
@@ -85,6 +97,7 @@ final class RTSPPlayer: RTPFanoutConsumer {
             }
             guard connection.isWritable else {
                 skipToNextKeyframe()
+                disconnectIfStalled()
                 break
             }
             if let framed = unit.interleaved, channel == RTPFanoutUnit.interleavedChannel(ofTrack: unit.trackID) {
@@ -100,7 +113,18 @@ final class RTSPPlayer: RTPFanoutConsumer {
             bytesSent.add(Self.byteCount(of: unit), ordering: .relaxed)
             wrote = true
         }
-        if wrote { connection.flush() }
+        if wrote {
+            connection.flush()
+            lastProgressNanos.store(NIODeadline.now().uptimeNanoseconds.clampedToInt64, ordering: .relaxed)
+        }
+    }
+
+    /// A consumer that has taken nothing for `stallLimit` is gone or hopelessly behind: keeping it
+    /// would only hold its buffered megabytes and a session.
+    private func disconnectIfStalled() {
+        let stalled = NIODeadline.now().uptimeNanoseconds.clampedToInt64 - lastProgressNanos.load(ordering: .relaxed)
+        guard stalled > stallLimit.nanoseconds, !hasStalled.exchange(true, ordering: .relaxed) else { return }
+        onStall()
     }
 
     private static func byteCount(of unit: RTPFanoutUnit) -> Int {

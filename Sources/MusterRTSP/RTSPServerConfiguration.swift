@@ -9,6 +9,9 @@ public struct RTSPServerConfiguration: Sendable {
     public var sessionTimeout: Duration
     /// A connection that completes no request and holds no session for this long is closed.
     public var idleConnectionTimeout: Duration
+    /// A TCP consumer whose connection takes nothing for this long is disconnected (it already
+    /// skips to keyframes while it lags; this ends one that is gone or hopelessly behind).
+    public var stalledConsumerTimeout: Duration
     public var maximumSessionsPerConnection: Int
     /// Sessions all connections from one IP address may hold together.
     public var maximumSessionsPerAddress: Int
@@ -28,6 +31,7 @@ public struct RTSPServerConfiguration: Sendable {
         rtpPort: Int = 8000,
         sessionTimeout: Duration = .seconds(60),
         idleConnectionTimeout: Duration = .seconds(60),
+        stalledConsumerTimeout: Duration = .seconds(10),
         maximumSessionsPerConnection: Int = 16,
         maximumSessionsPerAddress: Int = 256,
         serverName: String = "Muster",
@@ -40,6 +44,7 @@ public struct RTSPServerConfiguration: Sendable {
         self.rtpPort = rtpPort
         self.sessionTimeout = sessionTimeout
         self.idleConnectionTimeout = idleConnectionTimeout
+        self.stalledConsumerTimeout = stalledConsumerTimeout
         self.maximumSessionsPerConnection = maximumSessionsPerConnection
         self.maximumSessionsPerAddress = maximumSessionsPerAddress
         self.serverName = serverName

@@ -32,4 +32,25 @@ import Testing
             #expect((dropped ?? 0) > 0, "the stalled consumer dropped nothing: \(line)")
         }
     }
+
+    /// A consumer that takes nothing past the stall limit is disconnected with a log line.
+    @Test func aConsumerStalledPastTheLimitIsDisconnected() async throws {
+        let clip = try await MediaFixtures.h264HighBitrate()
+        try await GatewayHarness.with(sources: [("cam", clip)], configure: { $0.rtsp.stalledConsumerTimeout = .seconds(2) }) { harness in
+            try await harness.waitForStream("cam")
+            let stalled = try RawRTSPClient(port: harness.rtspPort, receiveBufferSize: 4096)
+            try stalled.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+            let session = try #require(try stalled.readResponse().headers["session"]?.split(separator: ";").first)
+            try stalled.send("PLAY \(harness.url("cam")) RTSP/1.0\r\nCSeq: 2\r\nSession: \(session)\r\n\r\n")
+
+            let deadline = ContinuousClock.now + .seconds(30)
+            var ended = false
+            while !ended, ContinuousClock.now < deadline {
+                let lines = harness.log.text.split(separator: "\n").filter { $0.contains("session=\(session)") }
+                ended = lines.contains { $0.contains("disconnecting it") } && lines.contains { $0.contains("consumer stopped") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(ended, "the stalled consumer was not disconnected: \(harness.log.text.suffix(2000))")
+        }
+    }
 }
