@@ -708,15 +708,16 @@ components:
         rtsp_url: {type: string}
     Session:
       type: object
-      required: [id, channel, role, protocol, transport, remote_address, bytes, started_at]
+      required: [id, channel, role, protocol, transport, remote_address, bytes, dropped, started_at]
       properties:
         id: {type: string}
         channel: {type: string}
         role: {type: string, enum: [consumer, publisher]}
         protocol: {type: string, enum: [rtsp]}
-        transport: {type: string, enum: [tcp, udp]}
+        transport: {type: string, enum: [tcp, udp, multicast]}
         remote_address: {type: string}
-        bytes: {type: integer, description: sent to a consumer, received from a publisher}
+        bytes: {type: integer, description: 'sent to a consumer, received from a publisher'}
+        dropped: {type: integer, description: 'units a consumer skipped to catch up, or unusable packets from a publisher'}
         started_at: {type: string, format: date-time}
         user: {type: [string, 'null']}
     Stats:

@@ -33,11 +33,12 @@ struct SessionDocument: Encodable {
     var transport: String
     var remoteAddress: String
     var bytes: Int
+    var dropped: Int
     var startedAt: Date
     var user: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, channel, role, `protocol`, transport, remoteAddress = "remote_address", bytes, startedAt = "started_at", user
+        case id, channel, role, `protocol`, transport, remoteAddress = "remote_address", bytes, dropped, startedAt = "started_at", user
     }
 
     init(_ info: RTSPSessionInfo) {
@@ -47,6 +48,7 @@ struct SessionDocument: Encodable {
         transport = info.transport
         remoteAddress = info.remoteAddress
         bytes = info.bytes
+        dropped = info.dropped
         startedAt = info.startedAt
         user = info.user
     }

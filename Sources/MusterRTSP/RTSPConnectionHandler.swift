@@ -590,8 +590,9 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         session.state = .playing(player)
         let multicast = context.multicast
         let path = session.path
-        register(session, role: .consumer, byteCount: { [player] in
-            (player?.sentByteCount ?? 0) + (multicastDestinations.isEmpty ? 0 : multicast?.sentByteCount(path: path) ?? 0)
+        register(session, role: .consumer, counters: { [player] in
+            let multicastBytes = multicastDestinations.isEmpty ? 0 : multicast?.sentByteCount(path: path) ?? 0
+            return ((player?.sentByteCount ?? 0) + multicastBytes, player?.droppedUnitCount ?? 0)
         })
         let base = (request.uri.hasSuffix("/") ? String(request.uri.dropLast()) : request.uri)
         let rtpInfo = startPoints.filter { session.targets[$0.trackID] != nil }.map {
@@ -630,7 +631,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
             }
         }
         session.state = .recording(receiver)
-        register(session, role: .publisher, byteCount: { [receiver] in receiver.receivedByteCount })
+        register(session, role: .publisher, counters: { [receiver] in (receiver.receivedByteCount, receiver.droppedPacketCount) })
         logger.info("publisher started", metadata: [
             "path": "\(session.path)", "session": "\(session.id)", "transport": "\(session.transportSummary)",
             "codecs": "\(session.announcedTracks.map(\.codec.rawValue))",
@@ -669,13 +670,13 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func register(_ session: RTSPServerSession, role: RTSPSessionInfo.Role, byteCount: @escaping @Sendable () -> Int) {
+    private func register(_ session: RTSPServerSession, role: RTSPSessionInfo.Role, counters: @escaping @Sendable () -> (bytes: Int, dropped: Int)) {
         guard let channel else { return }
         let info = RTSPSessionInfo(
             id: session.id, path: session.path, role: role, transport: session.transportSummary,
             remoteAddress: peerDescription, bytes: 0, startedAt: Date(), user: authenticatedUser
         )
-        context.sessions.insert(RTSPSessionRecord(info: info, byteCount: byteCount, connection: channel))
+        context.sessions.insert(RTSPSessionRecord(info: info, counters: counters, connection: channel))
     }
 
     private func close(_ session: RTSPServerSession) {

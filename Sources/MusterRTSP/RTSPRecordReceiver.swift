@@ -36,6 +36,10 @@ final class RTSPRecordReceiver: RTSPUDPReceiver {
 
     var malformedPacketCount: Int { malformedPackets.load(ordering: .relaxed) }
     var receivedByteCount: Int { bytesReceived.load(ordering: .relaxed) }
+    /// Malformed packets and those the depacketizers discarded.
+    var droppedPacketCount: Int {
+        malformedPacketCount + tracks.withLock { $0.reduce(0) { $0 + $1.depacketizer.droppedPackets } }
+    }
 
     func receiveRTP(_ bytes: ByteBuffer, trackID: Int) {
         bytesReceived.add(bytes.readableBytes, ordering: .relaxed)

@@ -19,16 +19,19 @@ public struct RTSPSessionInfo: Sendable, Hashable {
     public var remoteAddress: String
     /// Sent to a consumer, or received from a publisher.
     public var bytes: Int
+    /// Units a consumer skipped to catch up with the stream, or packets from a publisher that
+    /// could not be used (malformed, or part of a unit lost to a gap).
+    public var dropped: Int = 0
     public var startedAt: Date
     /// The authenticated RTSP user, when users are configured.
     public var user: String?
 }
 
 /// A live session as the registry keeps it: the facts that do not change, plus how to read its
-/// byte counter and how to end it, from any thread.
+/// counters and how to end it, from any thread.
 struct RTSPSessionRecord: Sendable {
     var info: RTSPSessionInfo
-    var byteCount: @Sendable () -> Int
+    var counters: @Sendable () -> (bytes: Int, dropped: Int)
     var connection: any Channel
 }
 
@@ -49,7 +52,9 @@ public final class RTSPSessionRegistry: Sendable {
     func remove(id: String) {
         guard let record = records.withLock({ $0.removeValue(forKey: id) }) else { return }
         var fields = Self.eventFields(record.info)
-        fields["bytes"] = "\(record.byteCount())"
+        let counters = record.counters()
+        fields["bytes"] = "\(counters.bytes)"
+        fields["dropped"] = "\(counters.dropped)"
         events.publish(GatewayEvent(.sessionStopped, channel: record.info.path, fields: fields))
     }
 
@@ -57,12 +62,12 @@ public final class RTSPSessionRegistry: Sendable {
         ["session": info.id, "role": info.role.rawValue, "transport": info.transport, "remote_address": info.remoteAddress]
     }
 
-    /// Every session with its byte count as of now, oldest first.
+    /// Every session with its counters as of now, oldest first.
     public var sessions: [RTSPSessionInfo] {
         records.withLock { Array($0.values) }
             .map { record in
                 var info = record.info
-                info.bytes = record.byteCount()
+                (info.bytes, info.dropped) = record.counters()
                 return info
             }
             .sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }

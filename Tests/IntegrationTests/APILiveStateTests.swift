@@ -60,6 +60,7 @@ import Testing
             #expect(found["transport"] as? String == "tcp")
             #expect((found["remote_address"] as? String)?.hasPrefix("127.0.0.1:") == true)
             #expect(found["protocol"] as? String == "rtsp")
+            #expect(found["dropped"] as? Int == 0, "a consumer that keeps up skips nothing")
 
             let channel = try await api.get("/api/v1/channels/drill/cam-1").json()
             #expect((channel["state"] as? [String: Any])?["consumers"] as? Int == 1)

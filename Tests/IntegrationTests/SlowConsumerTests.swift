@@ -18,6 +18,10 @@ import Testing
             // 6 s at 25 fps is 150 pictures.
             #expect(decoded.video >= 140, "the healthy consumer decoded \(decoded.video) pictures: \(decoded.errors)")
 
+            let sessions = try await harness.api().get("/api/v1/sessions").json()["sessions"] as? [[String: Any]]
+            let listed = sessions?.first { $0["id"] as? String == String(session) }
+            #expect((listed?["dropped"] as? Int ?? 0) > 0, "the session list shows no drops: \(String(describing: listed))")
+
             // Hanging up makes the gateway log what the stalled consumer missed.
             stalled = nil
             // Generous: on a loaded machine the hang-up can take a while to be noticed.
