@@ -25,6 +25,7 @@ struct ChannelImporter {
     private var csvHeader: [String]?
     private var row = 0
     private var batch: [(row: Int, channel: Channel)] = []
+    private var writing: Task<ChannelImportResult, any Error>?
     private(set) var imported = 0
     private(set) var failed = 0
     private(set) var errors: [ChannelImportResult.RowError] = []
@@ -67,6 +68,7 @@ struct ChannelImporter {
         }
         try await accept(rows)
         try await flush()
+        try await finishWriting()
         // Parse errors are found at once, storage errors per batch: report them in file order.
         return ChannelImportResult(imported: imported, errors: errors.sorted { $0.row < $1.row })
     }
@@ -149,18 +151,31 @@ struct ChannelImporter {
         }
     }
 
+    /// Hands the batch to the store and goes on parsing while it is written. One batch is
+    /// written at a time, so batches commit in file order.
     private mutating func flush() async throws {
         guard !batch.isEmpty else { return }
         let rows = batch
         batch.removeAll(keepingCapacity: true)
-        let result = try await services.store.importChannels(rows, upsert: upsert)
+        try await finishWriting()
+        writing = Task { [services, upsert] in
+            let result = try await services.store.importChannels(rows, upsert: upsert)
+            let failedRows = Set(result.errors.map(\.row))
+            for (row, channel) in rows where !failedRows.contains(row) {
+                await services.runtime.channelAdded(channel)
+                services.events.publish(GatewayEvent(.channelAdded, channel: channel.path.rawValue))
+            }
+            return result
+        }
+    }
+
+    /// Waits for the batch being written and counts its outcome.
+    private mutating func finishWriting() async throws {
+        guard let pending = writing else { return }
+        writing = nil
+        let result = try await pending.value
         imported += result.imported
         for error in result.errors { record(error) }
-        let failedRows = Set(result.errors.map(\.row))
-        for (row, channel) in rows where !failedRows.contains(row) {
-            await services.runtime.channelAdded(channel)
-            services.events.publish(GatewayEvent(.channelAdded, channel: channel.path.rawValue))
-        }
     }
 
     private mutating func record(_ error: ChannelImportResult.RowError) {

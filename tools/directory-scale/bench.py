@@ -171,6 +171,21 @@ def main():
         rss, anonymous, file_backed = memory_mib(process.pid)
         print(f"gateway RSS with {imported:,} channels: {rss:.1f} MiB (anonymous {anonymous:.1f}, file-backed {file_backed:.1f}) "
               f"({'ok' if rss <= 300 else 'MISSED'}; target <= 300 MB)")
+
+        # The figures above are taken while the store still moves the imported rows into its
+        # deferred indexes. Once a probe list is fast three times in a row, measure again.
+        waited, fast = 0, 0
+        while fast < 3 and waited < 600:
+            time.sleep(5)
+            waited += 5
+            fast = fast + 1 if timed_get(connection, "/api/v1/channels?" + filters[0])[0] <= 20 else 0
+        print(f"after the deferred indexes caught up (waited {waited} s):")
+        latency(connection, "filtered list, first pages", filters)
+        latency(connection, "filtered list, 5 pages deep", filters[:40], deep_pages=5)
+        latency(connection, "name search", searches)
+        rss, anonymous, file_backed = memory_mib(process.pid)
+        print(f"gateway RSS with {imported:,} channels: {rss:.1f} MiB (anonymous {anonymous:.1f}, file-backed {file_backed:.1f}) "
+              f"({'ok' if rss <= 300 else 'MISSED'}; target <= 300 MB)")
         size = sum(os.path.getsize(os.path.join(data_dir, name)) for name in os.listdir(data_dir))
         print(f"directory files: {size / 2**20:.0f} MiB")
     finally:
