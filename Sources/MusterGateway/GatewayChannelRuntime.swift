@@ -187,6 +187,8 @@ final class GatewayChannelRuntime: ChannelRuntime {
             logger.info("stopping on-demand source without consumers", metadata: ["path": "\(path)", "idle": "\(ingest.onDemandIdleTimeout)"])
             await stopSource(at: path)
             hubs.hub(at: path)?.stopPublisher()
+            // A consumer that began playing after the count above would wait for media forever.
+            sessions.kickAll(path: path)
         }
     }
 

@@ -555,6 +555,11 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         var response = RTSPResponse(status: .ok, headers: ["Session": sessionHeader(session), "Range": "npt=0.000-"])
         if case .playing = session.state { return response }
         guard let channel else { throw RTSPRequestError(.internalServerError, "connection is closing") }
+        // The stream may have ended since SETUP (an idle on-demand source stopped): a consumer
+        // attached now would wait for media that never comes.
+        guard session.hub.tracks != nil else {
+            throw RTSPRequestError(.notFound, "the stream at '\(session.path)' ended after SETUP; DESCRIBE it again")
+        }
         let logger = self.logger
         let sessionID = session.id
         let unicastTargets = session.targets.filter { !$0.value.isMulticast }

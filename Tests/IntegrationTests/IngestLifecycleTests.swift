@@ -40,6 +40,29 @@ import Testing
         }
     }
 
+    /// A client that set up a track and then let the on-demand source go idle before PLAY gets
+    /// 404 instead of a session that would wait for media forever.
+    @Test func aPlayAfterTheOnDemandSourceStoppedIsRefused() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        try await GatewayHarness.with(configure: { $0.ingest.onDemandIdleTimeout = .seconds(1) }) { harness in
+            let created = try await harness.api().post("/api/v1/channels", json: ["path": "dam/gate", "kind": "camera", "source": clip, "on_demand": true])
+            #expect(created.status == 201, "\(created.text)")
+            let client = try RawRTSPClient(port: harness.rtspPort)
+            try client.send("DESCRIBE \(harness.url("dam/gate")) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            try client.send("SETUP \(harness.url("dam/gate"))/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+            let setup = try client.readResponse()
+            #expect(setup.status == 200)
+            let session = try #require(setup.headers["session"]?.split(separator: ";").first)
+            try await IngestLifecycleTests.eventually("the idle on-demand source to stop", timeout: .seconds(15)) {
+                harness.log.text.contains("stopping on-demand source without consumers")
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            try client.send("PLAY \(harness.url("dam/gate")) RTSP/1.0\r\nCSeq: 3\r\nSession: \(session)\r\n\r\n")
+            #expect(try client.readResponse().status == 404)
+        }
+    }
+
     @Test func aConsumerKeepsWatchingAcrossAnUpstreamRestart() async throws {
         let clip = try await MediaFixtures.h264AAC()
         // The upstream camera: a second Muster serving a looping clip.
