@@ -11,6 +11,11 @@
 #include <libavutil/log.h>
 #include <libavutil/mathematics.h>
 #include <libswscale/swscale.h>
+#include <libswresample/swresample.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
 
 // Function-like and compound-literal macros that Swift cannot import, re-exported as functions.
 
