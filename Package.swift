@@ -188,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "MusterGateway", "MusterCore", "MusterDirectory",
+                "MusterGateway", "MusterCore", "MusterDirectory", "MusterFFmpeg",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
