@@ -25,6 +25,9 @@ public final class FFmpegFrame {
     }
     var pixelFormat: AVPixelFormat { AVPixelFormat(rawValue: pointer.pointee.format) }
     public var sampleCount: Int { Int(pointer.pointee.nb_samples) }
+    /// Audio: the channel count and sample rate of the samples; 0 for pictures.
+    public var channelCount: Int { Int(pointer.pointee.ch_layout.nb_channels) }
+    public var sampleRate: Int { Int(pointer.pointee.sample_rate) }
 
     /// Releases the frame's buffers; the frame can then be filled again.
     public func unref() { av_frame_unref(pointer) }
@@ -71,6 +74,19 @@ public final class FFmpegFrame {
         withUnsafePointer(to: pointer.pointee.linesize) { tuple in
             tuple.withMemoryRebound(to: Int32.self, capacity: 8) { $0[plane] }
         }
+    }
+
+    /// The samples of one channel of 32-bit float audio (planar or interleaved), for tests and
+    /// diagnostics; nil for other sample formats.
+    public func floatSamples(channel: Int) -> [Float]? {
+        let format = AVSampleFormat(rawValue: pointer.pointee.format)
+        guard format == AV_SAMPLE_FMT_FLTP || format == AV_SAMPLE_FMT_FLT, (0..<channelCount).contains(channel) else { return nil }
+        let planar = format == AV_SAMPLE_FMT_FLTP
+        guard let plane = planar ? pointer.pointee.extended_data[channel] : pointer.pointee.extended_data[0] else { return nil }
+        let samples = UnsafeRawPointer(plane).assumingMemoryBound(to: Float.self)
+        let stride = planar ? 1 : channelCount
+        let offset = planar ? 0 : channel
+        return (0..<sampleCount).map { samples[$0 * stride + offset] }
     }
 
     /// The YUV value of the pixel at (`x`, `y`) of a YUV 4:2:0 picture, for tests and diagnostics.

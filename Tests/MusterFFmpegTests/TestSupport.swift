@@ -33,6 +33,19 @@ actor Fixtures {
         try await make("h265-aac.\(container)", Self.videoInput + Self.audioInput + ["-t", "2"] + Self.h265 + Self.aac)
     }
 
+    /// `seconds` of a 440 Hz sine alone, 48 kHz stereo: AAC 64 kbit/s in MP4 or Opus 48 kbit/s in Matroska.
+    func sine(_ codec: AudioClipCodec, seconds: Int = 2) async throws -> String {
+        switch codec {
+        case .aac:
+            try await make("sine-aac-\(seconds)s.mp4", Self.audioInput + ["-t", "\(seconds)"] + Self.aac)
+        case .opus:
+            try await make("sine-opus-\(seconds)s.mkv",
+                           Self.audioInput + ["-t", "\(seconds)", "-c:a", "libopus", "-ac", "2", "-b:a", "48k"])
+        }
+    }
+
+    enum AudioClipCodec: Sendable { case aac, opus }
+
     private func make(_ name: String, _ arguments: [String]) async throws -> String {
         if let task = made[name] { return try await task.value }
         let path = directory.appendingPathComponent(name).path
