@@ -91,6 +91,7 @@ public final class APIServer: Sendable {
         TrackingRoutes(services: services).register(on: routes)
         SessionRoutes(services: services).register(on: routes)
         TokenRoutes(services: services).register(on: routes)
+        TranscodingRoutes(services: services).register(on: routes)
         GatewayRoutes(services: services).register(on: routes)
         return routes
     }

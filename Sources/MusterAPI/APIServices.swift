@@ -22,6 +22,12 @@ public protocol ChannelRuntime: Sendable {
     var sourceFailureCounts: [String: Int] { get }
     /// Why a pull URL can never be opened here (a protocol the FFmpeg build lacks), or nil.
     func problem(openingSource url: String) -> String?
+    /// The transcoding profiles a channel can be served in (`PATH~PROFILE`).
+    var profiles: [ProfileSummary] { get }
+    /// Reads the profiles directory again; throws a message naming the file, line and field at fault.
+    func reloadProfiles() throws -> [ProfileSummary]
+    /// The running transcoders.
+    var transcoders: [TranscoderStatus] { get }
 }
 
 /// Everything the API reads and changes.
@@ -130,5 +136,55 @@ public struct SourceHealth: Sendable, Hashable {
         self.bytes = bytes
         self.lastPacketAt = lastPacketAt
         self.codecs = codecs
+    }
+}
+
+/// A transcoding profile as the API lists it.
+public struct ProfileSummary: Sendable, Hashable, Encodable {
+    public var name: String
+    public var description: String?
+    /// "passthrough", or codec, size box, frame rate and bitrate such as "h264 426x240 10fps 200kbit/s".
+    public var video: String
+    /// "passthrough", "drop", or "aac 24kbit/s mono".
+    public var audio: String
+
+    public init(name: String, description: String?, video: String, audio: String) {
+        self.name = name
+        self.description = description
+        self.video = video
+        self.audio = audio
+    }
+}
+
+/// What one running transcoder is doing.
+public struct TranscoderStatus: Sendable, Hashable {
+    /// The derived stream's path (`hq/gate-1~sd-480p`).
+    public var path: String
+    public var channel: String
+    public var profile: String
+    public var width: Int?
+    public var height: Int?
+    public var framesDecoded: Int
+    public var framesEncoded: Int
+    public var decodeErrors: Int
+    public var droppedUnits: Int
+    public var sourceRestarts: Int
+    public var cpuSeconds: Double
+
+    public init(
+        path: String, channel: String, profile: String, width: Int?, height: Int?, framesDecoded: Int, framesEncoded: Int,
+        decodeErrors: Int, droppedUnits: Int, sourceRestarts: Int, cpuSeconds: Double
+    ) {
+        self.path = path
+        self.channel = channel
+        self.profile = profile
+        self.width = width
+        self.height = height
+        self.framesDecoded = framesDecoded
+        self.framesEncoded = framesEncoded
+        self.decodeErrors = decodeErrors
+        self.droppedUnits = droppedUnits
+        self.sourceRestarts = sourceRestarts
+        self.cpuSeconds = cpuSeconds
     }
 }

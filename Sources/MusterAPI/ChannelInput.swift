@@ -37,10 +37,18 @@ struct ChannelInput: Decodable, Sendable {
         )
     }
 
-    /// `push`, or a URL with a scheme, or an absolute file path (drills and demos).
+    /// `push`, a mosaic line, or a URL with a scheme, or an absolute file path (drills and demos).
     static func source(_ text: String) throws(APIProblem) -> ChannelSource {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed == "push" { return .push }
+        if trimmed.hasPrefix(MosaicSource.scheme) {
+            do {
+                return .mosaic(try MosaicSource(parsing: trimmed))
+            } catch {
+                guard case .invalidField(_, let problem) = error else { throw APIProblem.badField("source", "\(error)") }
+                throw APIProblem.badField("source", problem)
+            }
+        }
         guard !trimmed.isEmpty, trimmed.utf8.count <= 2048 else {
             throw APIProblem.badField("source", "must be 'push' or a URL of at most 2048 bytes")
         }

@@ -24,6 +24,15 @@ public final class GatewayMetrics: Sendable {
     /// Position counters by their labels, with the count they were last brought up to.
     private let positionCounters = Mutex<[[String]: (counter: Counter, counted: Int)]>([:])
     private let trackedUnitsGauge: Gauge
+    private let transcoderGauges = Mutex<[String: TranscoderGauges]>([:])
+
+    private struct TranscoderGauges {
+        var cpuSeconds: Gauge
+        var framesEncoded: Gauge
+        var decodeErrors: Gauge
+        var droppedUnits: Gauge
+        func destroy() { [cpuSeconds, framesEncoded, decodeErrors, droppedUnits].forEach { $0.destroy() } }
+    }
 
     private struct ChannelGauges {
         var online: Gauge
@@ -106,8 +115,9 @@ public final class GatewayMetrics: Sendable {
     /// Samples the live figures and renders the Prometheus text exposition.
     func exposition(
         hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, sourceFailures: [String: Int], channelCount: Int,
-        positions: PositionTally.Snapshot, onlineUnits: Int
+        positions: PositionTally.Snapshot, onlineUnits: Int, transcoders: [TranscoderStatus]
     ) -> String {
+        sampleTranscoders(transcoders)
         sampleReconnects(sourceFailures)
         samplePositions(positions)
         trackedUnitsGauge.record(onlineUnits)
@@ -134,6 +144,31 @@ public final class GatewayMetrics: Sendable {
             }
         }
         return registry.emitToString()
+    }
+
+    /// Transcoders come and go with their consumers; their series go with them.
+    private func sampleTranscoders(_ transcoders: [TranscoderStatus]) {
+        transcoderGauges.withLock { gauges in
+            let running = Set(transcoders.map(\.path))
+            for (path, stale) in gauges where !running.contains(path) {
+                stale.destroy()
+                gauges[path] = nil
+            }
+            for transcoder in transcoders {
+                let dimensions = [("path", transcoder.path), ("channel", transcoder.channel), ("profile", transcoder.profile)]
+                let series = gauges[transcoder.path] ?? TranscoderGauges(
+                    cpuSeconds: Gauge(label: "muster_transcoder_cpu_seconds", dimensions: dimensions, factory: factory),
+                    framesEncoded: Gauge(label: "muster_transcoder_frames_encoded", dimensions: dimensions, factory: factory),
+                    decodeErrors: Gauge(label: "muster_transcoder_decode_errors", dimensions: dimensions, factory: factory),
+                    droppedUnits: Gauge(label: "muster_transcoder_dropped_units", dimensions: dimensions, factory: factory)
+                )
+                gauges[transcoder.path] = series
+                series.cpuSeconds.record(transcoder.cpuSeconds)
+                series.framesEncoded.record(transcoder.framesEncoded)
+                series.decodeErrors.record(transcoder.decodeErrors)
+                series.droppedUnits.record(transcoder.droppedUnits)
+            }
+        }
     }
 
     private func makeChannelGauges(_ path: String) -> ChannelGauges {

@@ -29,7 +29,7 @@ struct GatewayRoutes {
             let text = services.metrics.exposition(
                 hubs: services.hubs, sessions: services.sessions, sourceFailures: services.runtime.sourceFailureCounts,
                 channelCount: try await services.store.channelCount(), positions: services.tracker.tally.snapshot,
-                onlineUnits: services.tracker.onlineUnitCount
+                onlineUnits: services.tracker.onlineUnitCount, transcoders: services.runtime.transcoders
             )
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }

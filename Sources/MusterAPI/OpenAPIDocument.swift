@@ -22,6 +22,7 @@ tags:
   - name: sessions
   - name: gateway
   - name: tokens
+  - name: transcoding
 paths:
   /api/v1/channels:
     get:
@@ -354,6 +355,50 @@ paths:
       responses:
         '204': {description: Kicked}
         '404': {$ref: '#/components/responses/Problem'}
+  /api/v1/profiles:
+    get:
+      tags: [transcoding]
+      summary: The transcoding profiles; a channel is served in one at rtsp://HOST/PATH~PROFILE
+      responses:
+        '200':
+          description: The profiles, by name
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [profiles]
+                properties:
+                  profiles: {type: array, items: {$ref: '#/components/schemas/Profile'}}
+  /api/v1/profiles/reload:
+    post:
+      tags: [transcoding]
+      summary: Read the profiles directory again (admin); running transcoders keep their recipe
+      responses:
+        '200':
+          description: The profiles now in use
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [profiles]
+                properties:
+                  profiles: {type: array, items: {$ref: '#/components/schemas/Profile'}}
+        '403': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /api/v1/transcoders:
+    get:
+      tags: [transcoding]
+      summary: The running transcoders (one per channel and profile, shared by its consumers)
+      responses:
+        '200':
+          description: The transcoders
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [transcoders]
+                properties:
+                  transcoders: {type: array, items: {$ref: '#/components/schemas/Transcoder'}}
   /api/v1/health:
     get:
       tags: [gateway]
@@ -502,6 +547,30 @@ components:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}
   schemas:
+    Profile:
+      type: object
+      required: [name, video, audio]
+      properties:
+        name: {type: string}
+        description: {type: string}
+        video: {type: string, description: passthrough, or codec, size box, frame rate and bitrate}
+        audio: {type: string, description: passthrough, drop, or the AAC bitrate and channels}
+    Transcoder:
+      type: object
+      required: [path, channel, profile, consumers, frames_decoded, frames_encoded, decode_errors, dropped_units, source_restarts, cpu_seconds]
+      properties:
+        path: {type: string, description: the derived stream, PATH~PROFILE}
+        channel: {type: string}
+        profile: {type: string}
+        consumers: {type: integer}
+        width: {type: integer}
+        height: {type: integer}
+        frames_decoded: {type: integer}
+        frames_encoded: {type: integer}
+        decode_errors: {type: integer}
+        dropped_units: {type: integer, description: source units skipped because the transcoder fell behind}
+        source_restarts: {type: integer}
+        cpu_seconds: {type: number, description: CPU time of the transcoder and its codec threads}
     Problem:
       type: object
       required: [title, status, detail]

@@ -12,30 +12,45 @@ public enum ChannelKind: String, Codable, Sendable, CaseIterable {
     case derived
 }
 
-/// Where a channel's media comes from: a URL the gateway pulls, or a field unit that pushes.
+/// Where a channel's media comes from: a URL the gateway pulls, a field unit that pushes, or
+/// other channels composed into a mosaic.
 public enum ChannelSource: Sendable, Hashable {
     /// A field unit publishes to the channel's path (RTSP ANNOUNCE/RECORD and friends).
     case push
     /// The gateway opens this URL through libavformat. It may hold credentials: never print it,
     /// show `redacted` instead.
     case pull(String)
+    /// The gateway composes other channels (see `MosaicSource`).
+    case mosaic(MosaicSource)
 
-    /// The stored text form: `push` or the URL.
+    /// The stored text form: `push`, the URL, or the mosaic line (`mosaic:2x2?…`).
     public var storedValue: String {
         switch self {
         case .push: "push"
         case .pull(let url): url
+        case .mosaic(let mosaic): mosaic.storedValue
         }
     }
 
     public init(storedValue: String) {
-        self = storedValue == "push" ? .push : .pull(storedValue)
+        if storedValue == "push" {
+            self = .push
+        } else if storedValue.hasPrefix(MosaicSource.scheme), let mosaic = try? MosaicSource(parsing: storedValue) {
+            self = .mosaic(mosaic)
+        } else {
+            self = .pull(storedValue)
+        }
+    }
+
+    public var isMosaic: Bool {
+        if case .mosaic = self { true } else { false }
     }
 
     /// The form safe to show people and other programs: userinfo in a URL replaced by `***`.
     public var redacted: String {
         switch self {
         case .push: return "push"
+        case .mosaic(let mosaic): return mosaic.storedValue
         case .pull(let url):
             guard let schemeEnd = url.range(of: "://") else { return url }
             let rest = url[schemeEnd.upperBound...]

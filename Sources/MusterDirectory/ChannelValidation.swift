@@ -15,6 +15,12 @@ public enum ChannelValidation {
         var channel = channel
         try validateName(channel.name)
         if case .pull(let url) = channel.source { try validateSource(url) }
+        if case .mosaic = channel.source, channel.kind != .mosaic {
+            throw .invalidField(field: "kind", problem: "must be 'mosaic' for a mosaic source")
+        }
+        if channel.kind == .mosaic, !channel.source.isMosaic {
+            throw .invalidField(field: "source", problem: "of a mosaic channel must be a mosaic line such as mosaic:2x2?profile=hd-720p&channels=a,b")
+        }
         if let zone = channel.zone { try validateLabel(zone, field: "zone") }
         if let unitID = channel.unitID {
             do {

@@ -47,7 +47,8 @@ public final class FFmpegVideoEncoder {
         context.pointee.framerate = AVRational(num: Int32(max(1, rate)), den: 1)
         context.pointee.bit_rate = Int64(recipe.bitrate)
         if let maximum = recipe.maximumBitrate { context.pointee.rc_max_rate = Int64(maximum) }
-        if let buffer = recipe.bufferSize { context.pointee.rc_buffer_size = Int32(buffer) }
+        // x264 ignores a rate ceiling without a buffer to measure it over: one second's worth then.
+        if let buffer = recipe.bufferSize ?? recipe.maximumBitrate { context.pointee.rc_buffer_size = Int32(buffer) }
         context.pointee.gop_size = Int32(max(1, (recipe.keyframeIntervalSeconds * max(1, rate)).rounded()))
         context.pointee.max_b_frames = recipe.tune == "zerolatency" ? 0 : context.pointee.max_b_frames
         av_opt_set(context.pointee.priv_data, "preset", recipe.preset, 0)

@@ -13,13 +13,23 @@ public enum WorkerThreadCPU {
     public static func nameCurrentThread(_ name: String) {
         // pthread_setname_np is not in the Glibc module; the kernel's file for the calling thread does the same.
         guard let file = fopen("/proc/thread-self/comm", "w") else { return }
-        fputs(String(name.utf8.prefix(15))!, file)
+        fputs(kernelName(name), file)
         fclose(file)
+    }
+
+    /// `name` cut to the 15 bytes the kernel keeps, on a character boundary.
+    static func kernelName(_ name: String) -> String {
+        var kept = ""
+        for character in name {
+            guard kept.utf8.count + character.utf8.count <= 15 else { break }
+            kept.append(character)
+        }
+        return kept
     }
 
     /// Seconds of CPU (user and system) used so far by the living threads called `name`.
     public static func seconds(ofThreadsNamed name: String) -> Double {
-        let name = String(name.utf8.prefix(15))!
+        let name = kernelName(name)
         guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return 0 }
         var ticks = 0
         for task in tasks {

@@ -52,6 +52,12 @@ public final class Gateway: Sendable {
         } catch {
             throw GatewayConfigurationError("cannot create data directory \(configuration.dataDirectory): \(error.localizedDescription)")
         }
+        let profiles: ProfileLibrary
+        do {
+            profiles = try ProfileLibrary(directory: configuration.profilesDirectory)
+        } catch {
+            throw GatewayConfigurationError(error.description)
+        }
         let directory = try SQLiteDirectoryStore(path: configuration.dataDirectory + "/" + directoryFileName)
         try await registerConfiguredSources(configuration.sources, in: directory)
 
@@ -61,7 +67,7 @@ public final class Gateway: Sendable {
         let metrics = GatewayMetrics()
         let tracker = try await PositionTracker.start(store: directory, events: events, configuration: configuration.tracking.tracker, logger: logger)
         let runtime = GatewayChannelRuntime(
-            hubs: hubs, sessions: sessions, metrics: metrics, tracker: tracker, directory: directory, ingest: configuration.ingest, logger: logger
+            hubs: hubs, sessions: sessions, metrics: metrics, tracker: tracker, directory: directory, ingest: configuration.ingest, profiles: profiles, logger: logger
         )
         // Subscribed before any listener opens, so no stream going online is missed.
         let hubEvents = events.subscribe(to: [.channelOnline, .channelRemoved])
@@ -103,6 +109,7 @@ public final class Gateway: Sendable {
         logger.info("gateway started", metadata: [
             "data_dir": "\(configuration.dataDirectory)", "sources": "\(channels.count)",
             "channels": "\(channelCount)", "version": "\(MusterVersion.current)",
+            "profiles": "\(profiles.names.joined(separator: ","))",
         ])
         return Gateway(
             configuration: configuration, hubs: hubs, rtspServer: rtspServer, apiServer: apiServer,
@@ -150,6 +157,11 @@ public final class Gateway: Sendable {
     }
 
     /// Stops the API, the sources (freeing their FFmpeg contexts) and closes every session and listener.
+    /// Reads the profiles directory again (SIGHUP); the previous profiles stay when it fails.
+    public func reloadProfiles() throws {
+        _ = try runtime.reloadProfiles()
+    }
+
     public func stop() async {
         await apiServer.close()
         await osmandListener?.close()

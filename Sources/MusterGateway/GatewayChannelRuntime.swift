@@ -9,25 +9,34 @@ import MusterTracker
 import Synchronization
 
 /// Runs what the directory says: one FFmpeg source per always-on pull channel, and one per
-/// on-demand channel while it has consumers; removing a channel stops its source and
-/// disconnects everyone on it.
+/// on-demand channel while it has consumers; one transcoder per channel and profile
+/// (`PATH~PROFILE`) while that derived stream has consumers. Removing a channel stops its
+/// source and transcoders and disconnects everyone on them.
 final class GatewayChannelRuntime: ChannelRuntime {
-    private let hubs: StreamHubRegistry
-    private let sessions: RTSPSessionRegistry
+    let hubs: StreamHubRegistry
+    let sessions: RTSPSessionRegistry
     private let metrics: GatewayMetrics
-    private let directory: any DirectoryStore
-    private let ingest: GatewayConfiguration.Ingest
-    private let logger: Logger
+    let directory: any DirectoryStore
+    let ingest: GatewayConfiguration.Ingest
+    let logger: Logger
     private let sources = Mutex<[String: FFmpegSource]>([:])
-    /// Running on-demand sources and since when each has had no consumer (nil while it has one).
-    private let onDemand = Mutex<[String: ContinuousClock.Instant?]>([:])
+    /// Running transcoders by derived path (`hq/gate-1~sd-480p`).
+    private let runningTranscoders = Mutex<[String: StreamTranscoder]>([:])
+    let profileLibrary: ProfileLibrary
+    /// Running mosaics by channel path.
+    let runningMosaics = Mutex<[String: RunningMosaic]>([:])
+    let tracker: PositionTracker
+    /// Running on-demand sources and transcoders, and since when each has had no consumer (nil while it has one).
+    let onDemand = Mutex<[String: ContinuousClock.Instant?]>([:])
     private let idleReaper = Mutex<Task<Void, Never>?>(nil)
     let telemetry: DroneTelemetry
 
     init(
         hubs: StreamHubRegistry, sessions: RTSPSessionRegistry, metrics: GatewayMetrics, tracker: PositionTracker,
-        directory: any DirectoryStore, ingest: GatewayConfiguration.Ingest, logger: Logger
+        directory: any DirectoryStore, ingest: GatewayConfiguration.Ingest, profiles: ProfileLibrary, logger: Logger
     ) {
+        self.profileLibrary = profiles
+        self.tracker = tracker
         self.telemetry = DroneTelemetry(tracker: tracker, directory: directory, logger: logger)
         self.directory = directory
         self.ingest = ingest
@@ -43,9 +52,16 @@ final class GatewayChannelRuntime: ChannelRuntime {
     }
 
     func channelUpdated(_ channel: Channel, previous: Channel) async {
+        if case .mosaic(let mosaic) = channel.source, case .mosaic(let old) = previous.source,
+           mosaic.layout == old.layout, mosaic.profile == old.profile {
+            // New inputs take effect in the running picture; its consumers stay.
+            await mosaicInputsChanged(at: channel.path.rawValue, to: mosaic)
+            return
+        }
         guard channel.source != previous.source || channel.onDemand != previous.onDemand else { return }
         await stopSource(at: channel.path.rawValue)
-        if case .pull = previous.source {
+        await stopDerivedStreams(ofChannel: channel.path.rawValue)
+        if !(previous.source == .push) {
             // The old source's stream ended; consumers reconnect to the new one.
             sessions.kickAll(path: channel.path.rawValue)
         }
@@ -55,6 +71,7 @@ final class GatewayChannelRuntime: ChannelRuntime {
     func channelRemoved(_ channel: Channel) async {
         let path = channel.path.rawValue
         await stopSource(at: path)
+        await stopDerivedStreams(ofChannel: path)
         sessions.kickAll(path: path)
         hubs.removeHub(at: path)
         metrics.removeChannel(path)
@@ -129,9 +146,11 @@ final class GatewayChannelRuntime: ChannelRuntime {
     /// A consumer asked for `path` and nothing is live there: starts the channel's on-demand
     /// source (once, however many consumers ask together) and waits for its first keyframe.
     func demand(_ path: String) async -> Bool {
+        if let derived = DerivedStreamPath(path) { return await demand(derived) }
         guard let channelPath = try? ChannelPath(validating: path),
-              let channel = try? await directory.channel(at: channelPath),
-              channel.onDemand, case .pull(let url) = channel.source else { return false }
+              let channel = try? await directory.channel(at: channelPath) else { return false }
+        if case .mosaic(let mosaic) = channel.source { return await demandMosaic(at: path, mosaic) }
+        guard channel.onDemand, case .pull(let url) = channel.source else { return false }
         let starts = onDemand.withLock { running -> Bool in
             guard running[path] == nil else { return false }
             running[path] = .some(nil)
@@ -142,18 +161,78 @@ final class GatewayChannelRuntime: ChannelRuntime {
             startSource(url: url, at: path)
             startIdleReaperIfNeeded()
         }
-        let deadline = ContinuousClock.now + ingest.onDemandStartTimeout
-        while ContinuousClock.now < deadline {
-            if hubs.hub(at: path)?.isReadyToPlay == true { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        if await waitUntilReadyToPlay(path) { return true }
         logger.warning("on-demand source gave no keyframe in time; the consumer gets 404", metadata: [
             "path": "\(path)", "timeout": "\(ingest.onDemandStartTimeout)",
         ])
         return false
     }
 
-    private func startIdleReaperIfNeeded() {
+    func waitUntilReadyToPlay(_ path: String) async -> Bool {
+        let deadline = ContinuousClock.now + ingest.onDemandStartTimeout
+        while ContinuousClock.now < deadline {
+            if hubs.hub(at: path)?.isReadyToPlay == true { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// A consumer asked for a channel in a profile: brings the channel up if it is on demand,
+    /// starts the one transcoder for that channel and profile (however many consumers ask
+    /// together) and waits for its first keyframe.
+    private func demand(_ derived: DerivedStreamPath) async -> Bool {
+        let path = derived.description
+        guard let profile = profileLibrary.profile(named: derived.profile) else {
+            logger.notice("a consumer asked for an unknown profile; it gets 404", metadata: [
+                "path": "\(path)", "profiles": "\(profileLibrary.names.joined(separator: ","))",
+            ])
+            return false
+        }
+        let base = derived.channel.rawValue
+        if hubs.hub(at: base)?.isReadyToPlay != true {
+            guard await demand(base) else { return false }
+        }
+        let starts = onDemand.withLock { running -> Bool in
+            guard running[path] == nil else { return false }
+            running[path] = .some(nil)
+            return true
+        }
+        if starts {
+            let transcoder = StreamTranscoder(
+                source: hubs.hubCreatingIfNeeded(at: base), output: hubs.hubCreatingIfNeeded(at: path), profile: profile, logger: logger
+            )
+            runningTranscoders.withLock { $0[path] = transcoder }
+            transcoder.start()
+            startIdleReaperIfNeeded()
+        }
+        if await waitUntilReadyToPlay(path) { return true }
+        logger.warning("transcoder gave no keyframe in time; the consumer gets 404", metadata: [
+            "path": "\(path)", "timeout": "\(ingest.onDemandStartTimeout)",
+        ])
+        return false
+    }
+
+    var transcoders: [TranscoderStatus] {
+        runningTranscoders.withLock { Array($0.values) }.map { transcoder in
+            let statistics = transcoder.statistics
+            return TranscoderStatus(
+                path: transcoder.output.path, channel: transcoder.source.path, profile: transcoder.profile.name,
+                width: statistics.outputWidth, height: statistics.outputHeight, framesDecoded: statistics.framesDecoded,
+                framesEncoded: statistics.framesEncoded, decodeErrors: statistics.decodeErrors, droppedUnits: statistics.droppedUnits,
+                sourceRestarts: max(0, statistics.sourceStarts - 1), cpuSeconds: statistics.cpuSeconds
+            )
+        }
+    }
+
+    var profiles: [ProfileSummary] { profileLibrary.profiles.map(ProfileSummary.init) }
+
+    func reloadProfiles() throws -> [ProfileSummary] {
+        let reloaded = try profileLibrary.reload()
+        logger.info("profiles reloaded", metadata: ["profiles": "\(reloaded.map(\.name).joined(separator: ","))"])
+        return reloaded.map(ProfileSummary.init)
+    }
+
+    func startIdleReaperIfNeeded() {
         idleReaper.withLock { task in
             guard task == nil else { return }
             task = Task { [weak self] in
@@ -167,7 +246,14 @@ final class GatewayChannelRuntime: ChannelRuntime {
 
     /// Stops on-demand sources that have had no consumer for the idle timeout.
     private func stopIdleOnDemandSources() async {
-        let consumers = sessions.consumerCounts
+        var consumers = sessions.consumerCounts
+        // A transcoder is its source's consumer, a mosaic each of its inputs'.
+        for transcoder in runningTranscoders.withLock({ Array($0.values) }) {
+            consumers[transcoder.source.path, default: 0] += 1
+        }
+        for input in runningMosaics.withLock({ $0.values.flatMap(\.inputPaths) }) {
+            consumers[input, default: 0] += 1
+        }
         let now = ContinuousClock.now
         let idle = onDemand.withLock { running -> [String] in
             var expired: [String] = []
@@ -184,7 +270,8 @@ final class GatewayChannelRuntime: ChannelRuntime {
             return expired
         }
         for path in idle {
-            logger.info("stopping on-demand source without consumers", metadata: ["path": "\(path)", "idle": "\(ingest.onDemandIdleTimeout)"])
+            let what = DerivedStreamPath(path) != nil ? "transcoder" : runningMosaics.withLock({ $0[path] }) != nil ? "mosaic" : "on-demand source"
+            logger.info("stopping \(what) without consumers", metadata: ["path": "\(path)", "idle": "\(ingest.onDemandIdleTimeout)"])
             await stopSource(at: path)
             hubs.hub(at: path)?.stopPublisher()
             // A consumer that began playing after the count above would wait for media forever.
@@ -192,17 +279,35 @@ final class GatewayChannelRuntime: ChannelRuntime {
         }
     }
 
+    /// Stops the source or transcoder publishing at `path`, if any.
     private func stopSource(at path: String) async {
         _ = onDemand.withLock { $0.removeValue(forKey: path) }
-        guard let source = sources.withLock({ $0.removeValue(forKey: path) }) else { return }
-        await Self.stop(source)
+        if let source = sources.withLock({ $0.removeValue(forKey: path) }) {
+            await Self.offCooperativePool { source.stop() }
+        }
+        if let transcoder = runningTranscoders.withLock({ $0.removeValue(forKey: path) }) {
+            await Self.offCooperativePool { transcoder.stop() }
+        }
+        if let mosaic = runningMosaics.withLock({ $0.removeValue(forKey: path) }) {
+            await Self.offCooperativePool { mosaic.stop() }
+        }
     }
 
-    /// stop() waits for the FFmpeg thread; keep that wait off the cooperative pool's few threads.
-    private static func stop(_ source: FFmpegSource) async {
+    /// Stops every transcoder of `channel` and disconnects their consumers.
+    private func stopDerivedStreams(ofChannel channel: String) async {
+        let derived = runningTranscoders.withLock { $0.values.filter { $0.source.path == channel }.map(\.output.path) }
+        for path in derived {
+            await stopSource(at: path)
+            sessions.kickAll(path: path)
+            hubs.removeHub(at: path)
+        }
+    }
+
+    /// Stopping waits for a worker thread; keep that wait off the cooperative pool's few threads.
+    static func offCooperativePool(_ work: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                source.stop()
+                work()
                 continuation.resume()
             }
         }
@@ -210,13 +315,27 @@ final class GatewayChannelRuntime: ChannelRuntime {
 
     func stopAll() async {
         idleReaper.withLock { $0 }?.cancel()
-        let all = sources.withLock { sources in
+        let allTranscoders = runningTranscoders.withLock { transcoders in
+            defer { transcoders.removeAll() }
+            return Array(transcoders.values)
+        }
+        let allMosaics = runningMosaics.withLock { mosaics in
+            defer { mosaics.removeAll() }
+            return Array(mosaics.values)
+        }
+        let allSources = sources.withLock { sources in
             defer { sources.removeAll() }
             return Array(sources.values)
         }
         await withTaskGroup(of: Void.self) { group in
-            for source in all {
-                group.addTask { await Self.stop(source) }
+            for transcoder in allTranscoders {
+                group.addTask { await Self.offCooperativePool { transcoder.stop() } }
+            }
+            for mosaic in allMosaics {
+                group.addTask { await Self.offCooperativePool { mosaic.stop() } }
+            }
+            for source in allSources {
+                group.addTask { await Self.offCooperativePool { source.stop() } }
             }
         }
     }

@@ -58,6 +58,7 @@ extension GatewayConfiguration {
         }
 
         var data_dir: String?
+        var profiles_dir: String?
         var rtsp: RTSP?
         var api: API?
         var tracking: Tracking?
@@ -105,6 +106,7 @@ extension GatewayConfiguration {
         }
         var configuration = GatewayConfiguration()
         if let dataDirectory = file.data_dir { configuration.dataDirectory = dataDirectory }
+        if let profilesDirectory = file.profiles_dir { configuration.profilesDirectory = profilesDirectory }
         if let listen = file.rtsp?.listen {
             let address: ListenAddress
             do {

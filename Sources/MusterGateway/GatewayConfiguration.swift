@@ -74,6 +74,9 @@ public struct GatewayConfiguration: Sendable {
     }
 
     public var dataDirectory: String
+    /// Where transcoding profiles are read from; nil means `profiles/` in the working
+    /// directory if it exists (and no profiles otherwise).
+    public var profilesDirectory: String?
     public var rtsp: RTSPServerConfiguration
     public var api: API
     public var tracking: Tracking

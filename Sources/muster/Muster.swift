@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Directory for the gateway's data (default: data).")
     var dataDir: String?
 
+    @Option(name: .long, help: "Directory of transcoding profiles, served as rtsp://HOST/PATH~PROFILE (default: profiles, if it exists).")
+    var profilesDir: String?
+
     @Option(name: .long, help: "RTSP listen address (default: 127.0.0.1:8554).")
     var rtspListen: String?
 
@@ -87,6 +90,7 @@ struct Serve: AsyncParsableCommand {
     private func makeConfiguration() throws -> GatewayConfiguration {
         var configuration = try config.map { try GatewayConfiguration.load(fromFile: $0) } ?? GatewayConfiguration()
         if let dataDir { configuration.dataDirectory = dataDir }
+        if let profilesDir { configuration.profilesDirectory = profilesDir }
         if let rtspListen {
             let address = try ListenAddress(parsing: rtspListen)
             configuration.rtsp.host = address.host
@@ -116,13 +120,24 @@ struct Serve: AsyncParsableCommand {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-/// Runs the gateway until SIGINT or SIGTERM, then stops it cleanly.
+/// Runs the gateway until SIGINT or SIGTERM, then stops it cleanly; SIGHUP reloads the profiles.
 struct GatewayService: Service {
     let configuration: GatewayConfiguration
     let logger: Logger
 
     func run() async throws {
         let gateway = try await Gateway.start(configuration: configuration, logger: logger)
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
+        hangup.setEventHandler { [logger] in
+            do {
+                try gateway.reloadProfiles()
+            } catch {
+                logger.error("SIGHUP: the profiles were not reloaded and the previous ones stay in use: \(error)")
+            }
+        }
+        hangup.resume()
+        defer { hangup.cancel() }
         try? await gracefulShutdown()
         logger.info("shutting down")
         await gateway.stop()

@@ -30,6 +30,18 @@ enum MediaFixtures {
         ])
     }
 
+    /// 8 s of 640×360 25 fps H.264 (keyframe every second) with 48 kHz stereo AAC: big enough to
+    /// be scaled down by every shipped profile but the HD ones.
+    static func h264AAC640x360() async throws -> String {
+        try await make("h264-aac-640x360.mp4", [
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "8", "-map", "0:v", "-map", "1:a",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-bf", "0",
+            "-c:a", "aac", "-ac", "2", "-b:a", "64k",
+        ])
+    }
+
     /// 8 s of 640×360 25 fps H.264 at a constant 8 Mbit/s (filler data), no audio: enough bytes
     /// per second to fill a stalled consumer's socket buffers within seconds.
     static func h264HighBitrate() async throws -> String {

@@ -19,6 +19,9 @@ struct OpenAPIDocumentTests {
         func latestPosition(ofChannel path: String) -> UnitPosition? { nil }
         var sourceFailureCounts: [String: Int] { [:] }
         func problem(openingSource url: String) -> String? { nil }
+        var profiles: [ProfileSummary] { [] }
+        func reloadProfiles() throws -> [ProfileSummary] { [] }
+        var transcoders: [TranscoderStatus] { [] }
     }
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedOperationIsRouted() async throws {

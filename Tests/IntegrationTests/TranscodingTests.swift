@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+/// Channels served in a profile (`PATH~PROFILE`): transcoded on demand, one transcoder shared by
+/// every consumer of a profile, surviving its source's restarts.
+@Suite struct TranscodingTests {
+    /// The profiles the repository ships.
+    static let shippedProfiles = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../profiles").standardized.path
+
+    static func transcoders(on harness: GatewayHarness) async throws -> [[String: Any]] {
+        try #require(try await harness.api().get("/api/v1/transcoders").json()["transcoders"] as? [[String: Any]])
+    }
+
+    @Test func aChannelIsServedInAProfileByOneSharedTranscoder() async throws {
+        let clip = try await MediaFixtures.h264AAC640x360()
+        try await GatewayHarness.with(sources: [("roads/cam-9", clip)], configure: { $0.profilesDirectory = Self.shippedProfiles }) { harness in
+            try await harness.waitForStream("roads/cam-9")
+            let url = harness.url("roads/cam-9~satellite-256k")
+
+            // satellite-256k: 640x360 fitted into 426x240 at 10 fps, AAC mono.
+            let streams = try await Players.probe(url, transport: "tcp")
+            #expect(streams.map(\.codec_name) == ["h264", "aac"])
+            #expect(streams.first?.width == 426)
+            #expect(streams.first?.height == 240)
+            #expect(streams.last?.channels == 1)
+
+            // Two consumers at once share one transcoder.
+            // Long enough that both play at once however slowly the second one starts.
+            async let first = Players.decodeFrames(url, transport: "tcp", seconds: 10)
+            async let second = Players.decodeFrames(url, transport: "udp", seconds: 10)
+            try await IngestLifecycleTests.eventually("both consumers to play the derived stream", timeout: .seconds(20)) {
+                try await Self.transcoders(on: harness).first?["consumers"] as? Int == 2
+            }
+            let running = try await Self.transcoders(on: harness)
+            #expect(running.count == 1)
+            #expect(running.first?["path"] as? String == "roads/cam-9~satellite-256k")
+            #expect(running.first?["channel"] as? String == "roads/cam-9")
+            #expect((running.first?["cpu_seconds"] as? Double ?? 0) > 0)
+            let decoded = try await [first, second]
+            for played in decoded {
+                // Ten seconds at the profile's 10 fps, not the source's 25.
+                #expect((80...120).contains(played.video), "\(played.video) frames in 10 s")
+                #expect(played.audio > 0)
+            }
+
+            let metrics = try await harness.api().get("/metrics").text
+            #expect(metrics.contains("muster_transcoder_cpu_seconds{"))
+            #expect(metrics.contains("profile=\"satellite-256k\""))
+        }
+    }
+
+    @Test func unknownProfilesAndChannelsAre404AndDerivedPathsCannotBePublished() async throws {
+        let clip = try await MediaFixtures.h264AAC()
+        try await GatewayHarness.with(sources: [("roads/cam-1", clip)], configure: { $0.profilesDirectory = Self.shippedProfiles }) { harness in
+            try await harness.waitForStream("roads/cam-1")
+            let client = try RawRTSPClient(port: harness.rtspPort)
+            try client.send("DESCRIBE \(harness.url("roads/cam-1~no-such-profile")) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+            #expect(try client.readResponse().status == 404)
+            try client.send("DESCRIBE \(harness.url("roads/nowhere~sd-480p")) RTSP/1.0\r\nCSeq: 2\r\n\r\n")
+            #expect(try client.readResponse().status == 404)
+            #expect(try await Self.transcoders(on: harness).isEmpty)
+
+            let publisher = try ExternalProcess("ffmpeg", [
+                "-hide_banner", "-loglevel", "error", "-re", "-i", clip, "-t", "2",
+                "-c", "copy", "-f", "rtsp", "-rtsp_transport", "tcp", harness.url("roads/cam-1~sd-480p"),
+            ])
+            try publisher.start()
+            #expect(try await publisher.wait(timeout: .seconds(20)) != 0, "publishing to a derived path was accepted")
+        }
+    }
+
+    /// The publisher goes away and comes back at another size: the consumer of the derived stream
+    /// keeps its connection and decodes pictures again.
+    @Test func aDerivedStreamOutlivesItsSourceRestarting() async throws {
+        try await GatewayHarness.with(configure: { $0.profilesDirectory = Self.shippedProfiles }) { harness in
+            func publish(size: String) throws -> ExternalProcess {
+                let publisher = try ExternalProcess("ffmpeg", [
+                    "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
+                    "-f", "rtsp", "-rtsp_transport", "tcp", harness.url("units/body-3"),
+                ])
+                try publisher.start()
+                return publisher
+            }
+            let first = try publish(size: "640x360")
+            defer { first.stop() }
+            try await harness.waitForStream("units/body-3")
+            let consumer = try ExternalProcess("ffmpeg", [
+                "-hide_banner", "-nostats", "-loglevel", "error", "-rtsp_transport", "tcp",
+                "-i", harness.url("units/body-3~mobile-360p"), "-t", "9", "-f", "framecrc", "-",
+            ])
+            try consumer.start()
+            defer { consumer.stop() }
+            try await IngestLifecycleTests.eventually("the consumer to play") {
+                try await Self.transcoders(on: harness).first?["consumers"] as? Int == 1
+            }
+            try await Task.sleep(for: .seconds(3))
+            first.stop()
+            try await Task.sleep(for: .seconds(1))
+            let second = try publish(size: "320x240")
+            defer { second.stop() }
+
+            #expect(try await consumer.wait(timeout: .seconds(40)) == 0, "\(consumer.standardError.suffix(1000))")
+            let frames = consumer.standardOutput.split(separator: "\n").filter { $0.hasPrefix("0,") }.count
+            // mobile-360p runs at 20 fps: about 80 pictures came before the restart, the rest after it.
+            #expect(frames > 110, "\(frames) pictures")
+            let running = try await Self.transcoders(on: harness)
+            #expect(running.first?["source_restarts"] as? Int == 1)
+            #expect(running.first?["width"] as? Int == 320)
+        }
+    }
+
+    @Test func profilesReloadThroughTheAPIAndABrokenFileKeepsThePreviousOnes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-profiles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "profile: low\nvideo:\n  codec: h264\n  width: 320\n  height: 240\n  bitrate: 300k\naudio: drop\n"
+            .write(to: directory.appendingPathComponent("low.yaml"), atomically: true, encoding: .utf8)
+        try await GatewayHarness.with(configure: { $0.profilesDirectory = directory.path }) { harness in
+            let api = harness.api()
+            let names = { () async throws -> [String] in
+                try #require(try await api.get("/api/v1/profiles").json()["profiles"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+            }
+            #expect(try await names() == ["low"])
+
+            try "profile: lower\nvideo:\n  codec: h264\n  width: 160\n  height: 120\n  bitrate: 100k\n"
+                .write(to: directory.appendingPathComponent("lower.yaml"), atomically: true, encoding: .utf8)
+            let reloaded = try await api.post("/api/v1/profiles/reload", json: [String: String]())
+            #expect(reloaded.status == 200, "\(reloaded.text)")
+            #expect(try await names() == ["low", "lower"])
+
+            try "profile: broken\nvideo:\n  codec: h264\n  width: 160\n  height: 120\n  bitrate: lots\n"
+                .write(to: directory.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+            let refused = try await api.post("/api/v1/profiles/reload", json: [String: String]())
+            #expect(refused.status == 422)
+            #expect(refused.text.contains("broken.yaml:6"), "\(refused.text)")
+            #expect(try await names() == ["low", "lower"])
+        }
+    }
+}
