@@ -22,6 +22,9 @@ struct APIEndpoint: Sendable {
     static let unitsNear = APIEndpoint("/api/v1/units/near")
     static let unitsWithin = APIEndpoint("/api/v1/units/within")
     static let nearby = APIEndpoint("/api/v1/nearby")
+    static let profiles = APIEndpoint("/api/v1/profiles")
+    static let reloadProfiles = APIEndpoint("/api/v1/profiles/reload")
+    static let transcoders = APIEndpoint("/api/v1/transcoders")
 
     /// `/api/v1/channels/{path}`: the channel path's slashes stay slashes.
     static func channel(_ channelPath: String) -> APIEndpoint {

@@ -17,7 +17,8 @@ struct Musterctl: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            ChannelsCommand.self, SessionsCommand.self, UnitsCommand.self, NearbyCommand.self, StatusCommand.self, EventsCommand.self,
+            ChannelsCommand.self, SessionsCommand.self, UnitsCommand.self, NearbyCommand.self, MosaicCommand.self, ProfilesCommand.self,
+            TranscodersCommand.self, StatusCommand.self, EventsCommand.self,
         ]
     )
 
