@@ -41,6 +41,7 @@ struct ChannelInput: Decodable, Sendable {
     static func source(_ text: String) throws(APIProblem) -> ChannelSource {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed == "push" { return .push }
+        if trimmed == "derived" { return .derived }
         if trimmed.hasPrefix(MosaicSource.scheme) {
             do {
                 return .mosaic(try MosaicSource(parsing: trimmed))

@@ -22,11 +22,15 @@ public enum ChannelSource: Sendable, Hashable {
     case pull(String)
     /// The gateway composes other channels (see `MosaicSource`).
     case mosaic(MosaicSource)
+    /// Another channel in a transcoding profile (path `CHANNEL~PROFILE`), registered by the
+    /// gateway when it is first played.
+    case derived
 
     /// The stored text form: `push`, the URL, or the mosaic line (`mosaic:2x2?…`).
     public var storedValue: String {
         switch self {
         case .push: "push"
+        case .derived: "derived"
         case .pull(let url): url
         case .mosaic(let mosaic): mosaic.storedValue
         }
@@ -35,6 +39,8 @@ public enum ChannelSource: Sendable, Hashable {
     public init(storedValue: String) {
         if storedValue == "push" {
             self = .push
+        } else if storedValue == "derived" {
+            self = .derived
         } else if storedValue.hasPrefix(MosaicSource.scheme), let mosaic = try? MosaicSource(parsing: storedValue) {
             self = .mosaic(mosaic)
         } else {
@@ -50,6 +56,7 @@ public enum ChannelSource: Sendable, Hashable {
     public var redacted: String {
         switch self {
         case .push: return "push"
+        case .derived: return "derived"
         case .mosaic(let mosaic): return mosaic.storedValue
         case .pull(let url):
             guard let schemeEnd = url.range(of: "://") else { return url }

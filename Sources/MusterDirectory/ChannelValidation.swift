@@ -18,6 +18,10 @@ public enum ChannelValidation {
         if case .mosaic = channel.source, channel.kind != .mosaic {
             throw .invalidField(field: "kind", problem: "must be 'mosaic' for a mosaic source")
         }
+        let isDerived = channel.path.derivation != nil
+        guard isDerived == (channel.kind == .derived), isDerived == (channel.source == .derived) else {
+            throw .invalidField(field: "kind", problem: "'derived' goes with source 'derived' and a path CHANNEL~PROFILE, which the gateway registers when the stream is first played")
+        }
         if channel.kind == .mosaic, !channel.source.isMosaic {
             throw .invalidField(field: "source", problem: "of a mosaic channel must be a mosaic line such as mosaic:2x2?profile=hd-720p&channels=a,b")
         }

@@ -185,9 +185,12 @@ struct PushChannelRegistration: Sendable {
     func decide(_ path: String) async -> RTSPPublishDecision {
         do {
             let channelPath = try ChannelPath(validating: path)
+            if let derivation = channelPath.derivation {
+                return .refuse(reason: "'\(path)' is channel '\(derivation.channel)' in profile '\(derivation.profile)', made by the gateway; publish to '\(derivation.channel)'")
+            }
             if let channel = try await directory.channel(at: channelPath) {
-                if case .pull = channel.source {
-                    return .refuse(reason: "'\(path)' is fed by a pull source and does not accept publishers")
+                if channel.source != .push {
+                    return .refuse(reason: channel.source.isMosaic ? "'\(path)' is a mosaic composed by the gateway and does not accept publishers" : "'\(path)' is fed by a pull source and does not accept publishers")
                 }
                 return .allow
             }

@@ -132,7 +132,7 @@ extension GatewayChannelRuntime {
         for candidate in nearby where feeds.count < maximum {
             let channel = candidate.channel
             switch channel.source {
-            case .mosaic:
+            case .mosaic, .derived:
                 continue
             case .pull where channel.onDemand:
                 feeds.append(channel.path.rawValue)

@@ -72,6 +72,7 @@ final class GatewayChannelRuntime: ChannelRuntime {
         let path = channel.path.rawValue
         await stopSource(at: path)
         await stopDerivedStreams(ofChannel: path)
+        if channel.path.derivation == nil { await unregisterDerivedChannels(of: path) }
         sessions.kickAll(path: path)
         hubs.removeHub(at: path)
         metrics.removeChannel(path)
@@ -146,9 +147,11 @@ final class GatewayChannelRuntime: ChannelRuntime {
     /// A consumer asked for `path` and nothing is live there: starts the channel's on-demand
     /// source (once, however many consumers ask together) and waits for its first keyframe.
     func demand(_ path: String) async -> Bool {
-        if let derived = DerivedStreamPath(path) { return await demand(derived) }
-        guard let channelPath = try? ChannelPath(validating: path),
-              let channel = try? await directory.channel(at: channelPath) else { return false }
+        guard let channelPath = try? ChannelPath(validating: path) else { return false }
+        if let derivation = channelPath.derivation {
+            return await demand(channelPath, of: derivation.channel, in: derivation.profile)
+        }
+        guard let channel = try? await directory.channel(at: channelPath) else { return false }
         if case .mosaic(let mosaic) = channel.source { return await demandMosaic(at: path, mosaic) }
         guard channel.onDemand, case .pull(let url) = channel.source else { return false }
         let starts = onDemand.withLock { running -> Bool in
@@ -180,15 +183,15 @@ final class GatewayChannelRuntime: ChannelRuntime {
     /// A consumer asked for a channel in a profile: brings the channel up if it is on demand,
     /// starts the one transcoder for that channel and profile (however many consumers ask
     /// together) and waits for its first keyframe.
-    private func demand(_ derived: DerivedStreamPath) async -> Bool {
-        let path = derived.description
-        guard let profile = profileLibrary.profile(named: derived.profile) else {
+    private func demand(_ derived: ChannelPath, of channel: ChannelPath, in profileName: String) async -> Bool {
+        let path = derived.rawValue
+        guard let profile = profileLibrary.profile(named: profileName) else {
             logger.notice("a consumer asked for an unknown profile; it gets 404", metadata: [
                 "path": "\(path)", "profiles": "\(profileLibrary.names.joined(separator: ","))",
             ])
             return false
         }
-        let base = derived.channel.rawValue
+        let base = channel.rawValue
         if hubs.hub(at: base)?.isReadyToPlay != true {
             guard await demand(base) else { return false }
         }
@@ -204,6 +207,7 @@ final class GatewayChannelRuntime: ChannelRuntime {
             runningTranscoders.withLock { $0[path] = transcoder }
             transcoder.start()
             startIdleReaperIfNeeded()
+            await register(derived, of: channel, in: profile)
         }
         if await waitUntilReadyToPlay(path) { return true }
         logger.warning("transcoder gave no keyframe in time; the consumer gets 404", metadata: [
@@ -270,7 +274,7 @@ final class GatewayChannelRuntime: ChannelRuntime {
             return expired
         }
         for path in idle {
-            let what = DerivedStreamPath(path) != nil ? "transcoder" : runningMosaics.withLock({ $0[path] }) != nil ? "mosaic" : "on-demand source"
+            let what = path.contains("~") ? "transcoder" : runningMosaics.withLock({ $0[path] }) != nil ? "mosaic" : "on-demand source"
             logger.info("stopping \(what) without consumers", metadata: ["path": "\(path)", "idle": "\(ingest.onDemandIdleTimeout)"])
             await stopSource(at: path)
             hubs.hub(at: path)?.stopPublisher()
@@ -300,6 +304,34 @@ final class GatewayChannelRuntime: ChannelRuntime {
             await stopSource(at: path)
             sessions.kickAll(path: path)
             hubs.removeHub(at: path)
+        }
+    }
+
+    /// The directory entry (kind derived) of a channel in a profile, made when it is first
+    /// played: it lists the derived stream with its live state like any channel, with the
+    /// channel's zone and tags. Not its unit or location: "what is near" answers with the
+    /// channel itself, not once per profile.
+    private func register(_ derived: ChannelPath, of channel: ChannelPath, in profile: TranscodeProfile) async {
+        do {
+            guard try await directory.channel(at: derived) == nil, let base = try await directory.channel(at: channel) else { return }
+            _ = try await directory.createChannel(Channel(
+                path: derived, name: "\(base.name) (\(profile.name))", kind: .derived, source: .derived, zone: base.zone,
+                tags: base.tags, onDemand: true
+            ))
+            hubs.events.publish(GatewayEvent(.channelAdded, channel: derived.rawValue))
+        } catch .channelExists {
+            // Registered by a consumer that asked at the same moment.
+        } catch {
+            logger.warning("the derived stream plays but could not be registered in the directory: \(error)", metadata: ["path": "\(derived)"])
+        }
+    }
+
+    /// Removes the directory entries of `channel` in every profile, when the channel goes.
+    private func unregisterDerivedChannels(of channel: String) async {
+        for profile in Set(profileLibrary.names + runningTranscoders.withLock({ $0.keys.compactMap { $0.split(separator: "~").last.map(String.init) } })) {
+            guard let derived = try? ChannelPath(validating: "\(channel)~\(profile)"),
+                  (try? await directory.deleteChannel(at: derived)) != nil else { continue }
+            hubs.events.publish(GatewayEvent(.channelRemoved, channel: derived.rawValue))
         }
     }
 

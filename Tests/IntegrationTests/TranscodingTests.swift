@@ -47,6 +47,17 @@ import Testing
             let metrics = try await harness.api().get("/metrics").text
             #expect(metrics.contains("muster_transcoder_cpu_seconds{"))
             #expect(metrics.contains("profile=\"satellite-256k\""))
+
+            // The derived stream is in the directory, as kind derived, until its channel goes.
+            let entry = try await harness.api().get("/api/v1/channels/roads/cam-9~satellite-256k")
+            #expect(entry.status == 200, "\(entry.text)")
+            let document = try entry.json()
+            #expect(document["kind"] as? String == "derived")
+            #expect(document["source"] as? String == "derived")
+            #expect((document["state"] as? [String: Any])?["online"] as? Bool == true)
+            #expect(try await harness.api().delete("/api/v1/channels/roads/cam-9").status == 204)
+            #expect(try await harness.api().get("/api/v1/channels/roads/cam-9~satellite-256k").status == 404)
+            #expect(try await Self.transcoders(on: harness).isEmpty)
         }
     }
 
@@ -88,26 +99,32 @@ import Testing
             try await harness.waitForStream("units/body-3")
             let consumer = try ExternalProcess("ffmpeg", [
                 "-hide_banner", "-nostats", "-loglevel", "error", "-rtsp_transport", "tcp",
-                "-i", harness.url("units/body-3~mobile-360p"), "-t", "9", "-f", "framecrc", "-",
+                "-i", harness.url("units/body-3~mobile-360p"), "-f", "framecrc", "-flush_packets", "1", "-",
             ])
             try consumer.start()
             defer { consumer.stop() }
-            try await IngestLifecycleTests.eventually("the consumer to play") {
-                try await Self.transcoders(on: harness).first?["consumers"] as? Int == 1
+            func decodedPictures() -> Int { consumer.standardOutput.split(separator: "\n").filter { $0.hasPrefix("0,") }.count }
+            try await IngestLifecycleTests.eventually("the consumer to play", timeout: .seconds(20)) {
+                try await Self.transcoders(on: harness).first?["consumers"] as? Int == 1 && decodedPictures() > 0
             }
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(2))
             first.stop()
             try await Task.sleep(for: .seconds(1))
             let second = try publish(size: "320x240")
             defer { second.stop() }
 
-            #expect(try await consumer.wait(timeout: .seconds(40)) == 0, "\(consumer.standardError.suffix(1000))")
-            let frames = consumer.standardOutput.split(separator: "\n").filter { $0.hasPrefix("0,") }.count
-            // mobile-360p runs at 20 fps: about 80 pictures came before the restart, the rest after it.
-            #expect(frames > 110, "\(frames) pictures")
-            let running = try await Self.transcoders(on: harness)
-            #expect(running.first?["source_restarts"] as? Int == 1)
-            #expect(running.first?["width"] as? Int == 320)
+            // The transcoder takes the returning source at its new size…
+            try await IngestLifecycleTests.eventually("the transcoder to follow the restarted source", timeout: .seconds(30)) {
+                let running = try await Self.transcoders(on: harness).first
+                return running?["source_restarts"] as? Int == 1 && running?["width"] as? Int == 320
+            }
+            // …and the consumer, still on its first connection, decodes its pictures.
+            let before = decodedPictures()
+            try await IngestLifecycleTests.eventually("the consumer to decode pictures of the returned source", timeout: .seconds(20)) {
+                decodedPictures() >= before + 20
+            }
+            #expect(consumer.isRunning, "the consumer lost its connection: \(consumer.standardError.suffix(1000))")
+            #expect(harness.gateway.hubs.hub(at: "units/body-3~mobile-360p")?.statistics.publishersStarted == 1)
         }
     }
 

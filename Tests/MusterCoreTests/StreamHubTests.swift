@@ -163,9 +163,19 @@ final class RecordingReader: StreamReader {
         #expect(try ChannelPath(validating: path).rawValue == path)
     }
 
-    @Test(arguments: ["", "/hq", "hq/", "hq//gate", "hq/../x", "HQ/gate", "hq gate", "门口", "a/./b"])
+    @Test(arguments: [
+        "", "/hq", "hq/", "hq//gate", "hq/../x", "HQ/gate", "hq gate", "门口", "a/./b",
+        "hq/gate~", "hq/gate~SD", "hq/gate~sd.480", "hq~sd/gate", "hq/gate~a~b", "~sd", "hq/~sd", "hq/gate~sd/",
+    ])
     func rejectsInvalidPaths(path: String) {
         #expect(throws: ChannelPathError.self) { try ChannelPath(validating: path) }
+    }
+
+    @Test func aDerivedPathNamesItsChannelAndProfile() throws {
+        let derived = try #require(try ChannelPath(validating: "hq/gate-1~satellite-256k").derivation)
+        #expect(derived.channel == (try ChannelPath(validating: "hq/gate-1")))
+        #expect(derived.profile == "satellite-256k")
+        #expect(try ChannelPath(validating: "hq/gate-1").derivation == nil)
     }
 }
 
