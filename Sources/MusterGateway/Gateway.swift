@@ -81,7 +81,8 @@ public final class Gateway: Sendable {
         let rtspServer = try await RTSPServer.start(
             configuration: configuration.rtsp, hubs: hubs, logger: logger, sessions: sessions,
             publishPolicy: PushChannelRegistration(directory: directory, events: events, logger: logger).decide,
-            streamDemand: { [runtime] path in await runtime.demand(path) }
+            streamDemand: { [runtime] path in await runtime.demand(path) },
+            streamInterest: { [runtime] path in runtime.noteInterest(in: path) }
         )
         let apiServer: APIServer
         do {

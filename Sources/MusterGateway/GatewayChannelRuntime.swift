@@ -171,6 +171,14 @@ final class GatewayChannelRuntime: ChannelRuntime {
         return false
     }
 
+    /// A client is setting up `path`: an idle on-demand stream there gets a full idle period
+    /// again, so it cannot stop between the client's DESCRIBE and its SETUP.
+    func noteInterest(in path: String) {
+        onDemand.withLock { running in
+            if running[path] != nil { running[path] = .some(nil) }
+        }
+    }
+
     func waitUntilReadyToPlay(_ path: String) async -> Bool {
         let deadline = ContinuousClock.now + ingest.onDemandStartTimeout
         while ContinuousClock.now < deadline {

@@ -244,6 +244,7 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         guard request.cSeq != nil else { return nil }
         let url = try parseURL(request)
         try authorize(request, path: url.path, allowing: [.read])
+        context.streamInterest(url.path)
         return context.hubs.hub(at: url.path)?.tracks == nil ? url.path : nil
     }
 

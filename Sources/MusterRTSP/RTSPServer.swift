@@ -35,7 +35,8 @@ public final class RTSPServer: Sendable {
         logger: Logger,
         sessions: RTSPSessionRegistry? = nil,
         publishPolicy: @escaping RTSPPublishPolicy = { _ in .allow },
-        streamDemand: @escaping RTSPStreamDemand = { _ in false }
+        streamDemand: @escaping RTSPStreamDemand = { _ in false },
+        streamInterest: @escaping RTSPStreamInterest = { _ in }
     ) async throws -> RTSPServer {
         let udp = try await RTSPUDPTransport.bind(host: configuration.host, rtpPort: configuration.rtpPort, group: group)
         let fanouts = RTPFanoutRegistry()
@@ -53,7 +54,8 @@ public final class RTSPServer: Sendable {
             configuration: configuration, hubs: hubs, fanouts: fanouts, udp: udp, multicast: multicast, connections: RTSPConnectionSet(),
             sessions: sessions ?? RTSPSessionRegistry(events: hubs.events),
             authenticationThrottle: RTSPAuthenticationThrottle(policy: configuration.authentication), logger: logger, publishPolicy: publishPolicy,
-            streamDemand: streamDemand
+            streamDemand: streamDemand,
+            streamInterest: streamInterest
         )
         let channel: any Channel
         do {

@@ -18,11 +18,17 @@ struct RTSPServerContext: Sendable {
     var publishPolicy: RTSPPublishPolicy
     /// Asked when a client DESCRIBEs a path with no live stream; off the event loop.
     var streamDemand: RTSPStreamDemand
+    /// Told of every authorized DESCRIBE, on the event loop: a stream someone is about to set up
+    /// must not be stopped as idle in between.
+    var streamInterest: RTSPStreamInterest
 }
 
 /// Brings the stream at a path to life if it can (an on-demand source) and returns once it is
 /// ready to play, or false when there is none to start or it did not come up in time.
 public typealias RTSPStreamDemand = @Sendable (_ path: String) async -> Bool
+
+/// Notes that a client asked for a path; must return at once (it runs on an event loop).
+public typealias RTSPStreamInterest = @Sendable (_ path: String) -> Void
 
 /// Decides whether a client may publish to a path (the directory knows which paths are fed by a
 /// pull source, and registers new push channels).
