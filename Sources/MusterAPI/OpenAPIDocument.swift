@@ -590,10 +590,10 @@ components:
       type: object
       required: [path, kind, source]
       properties:
-        path: {type: string, description: "lowercase letters, digits, '-', '_', '.', '/'-separated"}
+        path: {type: string, description: "lowercase letters, digits, '-', '_', '.', '/'-separated; CHANNEL~PROFILE for a derived channel"}
         name: {type: string, description: defaults to the path}
         kind: {$ref: '#/components/schemas/ChannelKind'}
-        source: {type: string, description: "'push', or a URL libavformat opens (rtsp://, rtmp://, srt://, udp://, http://, file path)"}
+        source: {type: string, description: "'push'; a URL libavformat opens (rtsp://, rtmp://, srt://, udp://, http://, file path); for kind mosaic a line mosaic:LAYOUT?profile=P&channels=a,b or mosaic:LAYOUT?profile=P&near=LAT,LON&radius=M&max=N; 'derived' for a derived channel (registered by the gateway when first played)"}
         zone: {type: [string, 'null']}
         unit_id: {type: [string, 'null']}
         latitude: {type: [number, 'null']}
