@@ -156,11 +156,13 @@ public struct ProfileSummary: Sendable, Hashable, Encodable {
     }
 }
 
-/// What one running transcoder is doing.
+/// What one running transcoder (a channel in a profile) or mosaic compositor is doing.
 public struct TranscoderStatus: Sendable, Hashable {
-    /// The derived stream's path (`hq/gate-1~sd-480p`).
+    /// The stream it makes: `hq/gate-1~sd-480p`, or the mosaic channel's path.
     public var path: String
-    public var channel: String
+    /// The channel it reads; for a mosaic, the channels on its tiles now.
+    public var inputs: [String]
+    public var isMosaic: Bool
     public var profile: String
     public var width: Int?
     public var height: Int?
@@ -172,11 +174,12 @@ public struct TranscoderStatus: Sendable, Hashable {
     public var cpuSeconds: Double
 
     public init(
-        path: String, channel: String, profile: String, width: Int?, height: Int?, framesDecoded: Int, framesEncoded: Int,
-        decodeErrors: Int, droppedUnits: Int, sourceRestarts: Int, cpuSeconds: Double
+        path: String, inputs: [String], isMosaic: Bool, profile: String, width: Int?, height: Int?, framesDecoded: Int,
+        framesEncoded: Int, decodeErrors: Int, droppedUnits: Int, sourceRestarts: Int, cpuSeconds: Double
     ) {
         self.path = path
-        self.channel = channel
+        self.inputs = inputs
+        self.isMosaic = isMosaic
         self.profile = profile
         self.width = width
         self.height = height

@@ -155,7 +155,7 @@ public final class GatewayMetrics: Sendable {
                 gauges[path] = nil
             }
             for transcoder in transcoders {
-                let dimensions = [("path", transcoder.path), ("channel", transcoder.channel), ("profile", transcoder.profile)]
+                let dimensions = [("path", transcoder.path), ("kind", transcoder.isMosaic ? "mosaic" : "profile"), ("profile", transcoder.profile)]
                 let series = gauges[transcoder.path] ?? TranscoderGauges(
                     cpuSeconds: Gauge(label: "muster_transcoder_cpu_seconds", dimensions: dimensions, factory: factory),
                     framesEncoded: Gauge(label: "muster_transcoder_frames_encoded", dimensions: dimensions, factory: factory),

@@ -388,7 +388,7 @@ paths:
   /api/v1/transcoders:
     get:
       tags: [transcoding]
-      summary: The running transcoders (one per channel and profile, shared by its consumers)
+      summary: The running transcoders (one per channel and profile, shared by its consumers) and mosaic compositors
       responses:
         '200':
           description: The transcoders
@@ -557,10 +557,11 @@ components:
         audio: {type: string, description: passthrough, drop, or the AAC bitrate and channels}
     Transcoder:
       type: object
-      required: [path, channel, profile, consumers, frames_decoded, frames_encoded, decode_errors, dropped_units, source_restarts, cpu_seconds]
+      required: [path, kind, inputs, profile, consumers, frames_decoded, frames_encoded, decode_errors, dropped_units, source_restarts, cpu_seconds]
       properties:
-        path: {type: string, description: the derived stream, PATH~PROFILE}
-        channel: {type: string}
+        path: {type: string, description: "the stream it makes: PATH~PROFILE, or the mosaic's path"}
+        kind: {type: string, enum: [profile, mosaic]}
+        inputs: {type: array, items: {type: string}, description: the channel it reads; a mosaic's channels on its tiles now}
         profile: {type: string}
         consumers: {type: integer}
         width: {type: integer}

@@ -35,7 +35,8 @@ struct TranscodingRoutes {
 
 struct TranscoderDocument: Encodable {
     var path: String
-    var channel: String
+    var kind: String
+    var inputs: [String]
     var profile: String
     var consumers: Int
     var width: Int?
@@ -48,13 +49,14 @@ struct TranscoderDocument: Encodable {
     var cpuSeconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case path, channel, profile, consumers, width, height, framesDecoded = "frames_decoded", framesEncoded = "frames_encoded"
+        case path, kind, inputs, profile, consumers, width, height, framesDecoded = "frames_decoded", framesEncoded = "frames_encoded"
         case decodeErrors = "decode_errors", droppedUnits = "dropped_units", sourceRestarts = "source_restarts", cpuSeconds = "cpu_seconds"
     }
 
     init(_ status: TranscoderStatus, consumers: Int) {
         path = status.path
-        channel = status.channel
+        kind = status.isMosaic ? "mosaic" : "profile"
+        inputs = status.inputs
         profile = status.profile
         self.consumers = consumers
         width = status.width

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MusterAPI
 import MusterCore
 import MusterDirectory
 import MusterFFmpeg
@@ -75,6 +76,20 @@ extension GatewayChannelRuntime {
         if await waitUntilReadyToPlay(path) { return true }
         logger.warning("mosaic gave no picture in time; the consumer gets 404", metadata: ["path": "\(path)"])
         return false
+    }
+
+    /// The running mosaics, as `transcoders` lists them.
+    var mosaicStatuses: [TranscoderStatus] {
+        runningMosaics.withLock { $0 }.map { path, running in
+            let statistics = running.compositor.statistics
+            return TranscoderStatus(
+                path: path, inputs: running.inputPaths, isMosaic: true, profile: running.source.withLock { $0.profile },
+                width: running.compositor.width, height: running.compositor.height,
+                framesDecoded: Int(statistics.inputs.reduce(0) { $0 + $1.decodedFrames }), framesEncoded: Int(statistics.framesComposed),
+                decodeErrors: Int(statistics.inputs.reduce(0) { $0 + $1.rejectedUnits }),
+                droppedUnits: Int(statistics.inputs.reduce(0) { $0 + $1.droppedUnits }), sourceRestarts: 0, cpuSeconds: statistics.cpuSeconds
+            )
+        }
     }
 
     private static let mosaicNumbers = Atomic<Int>(0)

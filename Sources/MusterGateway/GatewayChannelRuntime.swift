@@ -228,12 +228,12 @@ final class GatewayChannelRuntime: ChannelRuntime {
         runningTranscoders.withLock { Array($0.values) }.map { transcoder in
             let statistics = transcoder.statistics
             return TranscoderStatus(
-                path: transcoder.output.path, channel: transcoder.source.path, profile: transcoder.profile.name,
+                path: transcoder.output.path, inputs: [transcoder.source.path], isMosaic: false, profile: transcoder.profile.name,
                 width: statistics.outputWidth, height: statistics.outputHeight, framesDecoded: statistics.framesDecoded,
                 framesEncoded: statistics.framesEncoded, decodeErrors: statistics.decodeErrors, droppedUnits: statistics.droppedUnits,
                 sourceRestarts: max(0, statistics.sourceStarts - 1), cpuSeconds: statistics.cpuSeconds
             )
-        }
+        } + mosaicStatuses
     }
 
     var profiles: [ProfileSummary] { profileLibrary.profiles.map(ProfileSummary.init) }

@@ -99,6 +99,9 @@ import Testing
 
             #expect(try await consumer.wait(timeout: .seconds(40)) == 0, "\(consumer.standardError.suffix(1000))")
             #expect(harness.gateway.hubs.hub(at: "walls/north")?.statistics.publishersStarted == 1, "the mosaic's stream restarted")
+            let compositors = try await TranscodingTests.transcoders(on: harness).filter { $0["kind"] as? String == "mosaic" }
+            #expect(compositors.first?["inputs"] as? [String] == ["units/b", "units/a", "units/d", "units/c"])
+            #expect((compositors.first?["cpu_seconds"] as? Double ?? 0) > 0)
         }
     }
 

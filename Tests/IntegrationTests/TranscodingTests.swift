@@ -35,7 +35,8 @@ import Testing
             let running = try await Self.transcoders(on: harness)
             #expect(running.count == 1)
             #expect(running.first?["path"] as? String == "roads/cam-9~satellite-256k")
-            #expect(running.first?["channel"] as? String == "roads/cam-9")
+            #expect(running.first?["inputs"] as? [String] == ["roads/cam-9"])
+            #expect(running.first?["kind"] as? String == "profile")
             #expect((running.first?["cpu_seconds"] as? Double ?? 0) > 0)
             let decoded = try await [first, second]
             for played in decoded {
