@@ -286,8 +286,10 @@ public final class StreamTranscoder: StreamReader, Sendable {
             case .drop:
                 return
             case .passthrough(let outputID):
-                // Until the derived stream has started (on its first keyframe) there is nobody to give it to.
-                guard publisher != nil || !outputTracks.contains(where: { $0.kind == .video }) else { return }
+                // Until the derived stream has started (on its first keyframe) there is nobody to give it to;
+                // video passed through starts it with its own first keyframe.
+                guard publisher != nil || !outputTracks.contains(where: { $0.kind == .video })
+                    || (unit.isKeyframe && outputTracks[outputID].kind == .video) else { return }
                 var unit = unit
                 let offset = offset(for: outputID, firstPTS: unit.pts)
                 unit.trackID = outputID
@@ -407,6 +409,16 @@ public final class StreamTranscoder: StreamReader, Sendable {
         }
 
         mutating func write(_ unit: AccessUnit) {
+            if publisher == nil {
+                // Without transcoded video (`writeEncoded` starts that), the first unit let through starts the derived stream.
+                do {
+                    publisher = try transcoder.output.beginPublishing(tracks: outputTracks)
+                    logger.info("derived stream online", metadata: ["codecs": "\(outputTracks.map(\.codec.rawValue).joined(separator: ","))"])
+                } catch {
+                    logger.error("the derived stream cannot start: \(error)")
+                    return
+                }
+            }
             guard let publisher else { return }
             publisher.write(unit)
             lastWritten[unit.trackID] = (unit.pts, .now)

@@ -201,4 +201,107 @@ import Testing
             #expect(get.output.split(separator: "\n").contains { $0.hasPrefix("speed:") && $0.hasSuffix("5.4 km/h") }, "\(get.output)")
         }
     }
+
+    @Test func createsIncidentMosaicsAndChangesTheirInputs() async throws {
+        try await GatewayHarness.with(configure: { $0.profilesDirectory = TranscodingTests.shippedProfiles }) { harness in
+            func field(_ name: String, in output: String) -> String? {
+                output.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                    .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
+            }
+            let created = try await Self.run([
+                "mosaic", "create", "walls/x", "--layout", "2x2", "--channels", "a/b,c/d", "--profile", "mobile-360p",
+            ], on: harness)
+            #expect(created.status == 0, "\(created.error)")
+            #expect(field("kind", in: created.output) == "mosaic", "\(created.output)")
+            #expect(field("source", in: created.output) == "mosaic:2x2?profile=mobile-360p&channels=a/b,c/d", "\(created.output)")
+            let stored = try await harness.api().get("/api/v1/channels/walls/x").json()
+            #expect(stored["kind"] as? String == "mosaic")
+            #expect(stored["source"] as? String == "mosaic:2x2?profile=mobile-360p&channels=a/b,c/d")
+
+            // New inputs; the layout and the profile stay.
+            let set = try await Self.run(["mosaic", "set", "walls/x", "--channels", "c/d", "--output", "json"], on: harness)
+            #expect(set.status == 0, "\(set.error)")
+            let updated = try JSONSerialization.jsonObject(with: Data(set.output.utf8)) as? [String: Any]
+            #expect(updated?["source"] as? String == "mosaic:2x2?profile=mobile-360p&channels=c/d", "\(set.output)")
+            #expect(updated?["kind"] as? String == "mosaic")
+            #expect(try await harness.api().get("/api/v1/channels/walls/x").json()["source"] as? String
+                == "mosaic:2x2?profile=mobile-360p&channels=c/d")
+
+            // The smallest grid for --max 4 is 2x2; the radius defaults to 2000 m.
+            let incident = try await Self.run([
+                "mosaic", "incident", "walls/y", "--lat", "30", "--lon", "120", "--max", "4", "--profile", "mobile-360p",
+            ], on: harness)
+            #expect(incident.status == 0, "\(incident.error)")
+            #expect(field("source", in: incident.output) == "mosaic:2x2?profile=mobile-360p&near=30.0,120.0&radius=2000&max=4", "\(incident.output)")
+            #expect(try await harness.api().get("/api/v1/channels/walls/y").json()["kind"] as? String == "mosaic")
+            // Southern and western coordinates are values, not flags.
+            let south = try await Self.run([
+                "mosaic", "incident", "walls/s", "--lat", "-33.5", "--lon", "-70.25", "--radius", "500", "--max", "1", "--profile", "mobile-360p",
+            ], on: harness)
+            #expect(south.status == 0, "\(south.error)")
+            #expect(field("source", in: south.output) == "mosaic:1x1?profile=mobile-360p&near=-33.5,-70.25&radius=500&max=1", "\(south.output)")
+
+            // Wrong command lines exit 2 and create nothing.
+            let badLayout = try await Self.run([
+                "mosaic", "create", "walls/z", "--layout", "5x5", "--channels", "a/b", "--profile", "mobile-360p",
+            ], on: harness)
+            #expect(badLayout.status == 2, "\(badLayout.output) \(badLayout.error)")
+            #expect(badLayout.error.contains("--layout"), "\(badLayout.error)")
+            let tooMany = try await Self.run([
+                "mosaic", "create", "walls/z", "--layout", "1x1", "--channels", "a/b,c/d", "--profile", "mobile-360p",
+            ], on: harness)
+            #expect(tooMany.status == 2, "\(tooMany.error)")
+            let badIncident = try await Self.run([
+                "mosaic", "incident", "walls/z", "--lat", "30", "--lon", "120", "--layout", "3x2", "--profile", "mobile-360p",
+            ], on: harness)
+            #expect(badIncident.status == 2, "\(badIncident.error)")
+            #expect(try await harness.api().get("/api/v1/channels/walls/z").status == 404)
+
+            // Only a mosaic takes new inputs.
+            #expect(try await harness.api().post("/api/v1/channels", json: ["path": "cams/gate", "kind": "camera", "source": "push"]).status == 201)
+            let notMosaic = try await Self.run(["mosaic", "set", "cams/gate", "--channels", "a/b"], on: harness)
+            #expect(notMosaic.status == 2 && notMosaic.error.contains("not a mosaic"), "\(notMosaic.status) \(notMosaic.error)")
+            #expect(try await harness.api().get("/api/v1/channels/cams/gate").json()["source"] as? String == "push")
+        }
+    }
+
+    @Test func listsProfilesAndTranscoders() async throws {
+        try await GatewayHarness.with(configure: { $0.profilesDirectory = TranscodingTests.shippedProfiles }) { harness in
+            let shipped: Set = ["hd-1080p", "hd-720p", "sd-480p", "mobile-360p", "mesh-1m", "satellite-256k"]
+            let table = try await Self.run(["profiles", "list"], on: harness)
+            #expect(table.status == 0, "\(table.error)")
+            let lines = table.output.split(separator: "\n").map(String.init)
+            let header = try #require(lines.first)
+            #expect(header.hasPrefix("NAME") && header.contains("VIDEO") && header.contains("AUDIO") && header.contains("DESCRIPTION"), "\(header)")
+            #expect(Set(lines.dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }) == shipped, "\(table.output)")
+            let mobile = try #require(lines.first { $0.hasPrefix("mobile-360p ") }, "\(table.output)")
+            #expect(mobile.contains("h264 640x360 20fps 500kbit/s") && mobile.contains("aac 48kbit/s mono"), "\(mobile)")
+            #expect(mobile.contains("360p, 20 fps, 500 kbit/s, mono"), "\(mobile)")
+            let satellite = try #require(lines.first { $0.hasPrefix("satellite-256k ") }, "\(table.output)")
+            #expect(satellite.contains("h264 426x240 10fps 200kbit/s") && satellite.contains("aac 24kbit/s mono"), "\(satellite)")
+
+            let json = try await Self.run(["profiles", "list", "--output", "json"], on: harness)
+            #expect(json.status == 0, "\(json.error)")
+            let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+            let profiles = try #require(document?["profiles"] as? [[String: Any]], "\(json.output)")
+            #expect(Set(profiles.compactMap { $0["name"] as? String }) == shipped)
+            #expect(profiles.count == shipped.count)
+            let hd = try #require(profiles.first { $0["name"] as? String == "hd-720p" })
+            #expect(hd["video"] as? String == "h264 1280x720 25fps 2000kbit/s" && hd["audio"] as? String == "aac 96kbit/s", "\(hd)")
+
+            let reloaded = try await Self.run(["profiles", "reload", "--output", "json"], on: harness)
+            #expect(reloaded.status == 0, "\(reloaded.error)")
+            let reloadedProfiles = (try JSONSerialization.jsonObject(with: Data(reloaded.output.utf8)) as? [String: Any])?["profiles"] as? [[String: Any]]
+            #expect(Set(reloadedProfiles?.compactMap { $0["name"] as? String } ?? []) == shipped, "\(reloaded.output)")
+
+            let none = try await Self.run(["transcoders"], on: harness)
+            #expect(none.status == 0, "\(none.error)")
+            #expect(none.error.contains("no transcoders"), "\(none.error)")
+            #expect(none.output.isEmpty, "\(none.output)")
+            let noneJSON = try await Self.run(["transcoders", "--output", "json"], on: harness)
+            #expect(noneJSON.status == 0, "\(noneJSON.error)")
+            let transcoders = (try JSONSerialization.jsonObject(with: Data(noneJSON.output.utf8)) as? [String: Any])?["transcoders"] as? [Any]
+            #expect(transcoders?.isEmpty == true, "\(noneJSON.output)")
+        }
+    }
 }
