@@ -48,20 +48,12 @@ public final class FFmpegDecoder {
         }
         let status = avcodec_open2(context, codec, nil)
         guard status >= 0 else {
-            var doomed: UnsafeMutablePointer<AVCodecContext>? = context
-            avcodec_free_context(&doomed)
-            var doomedPacket: UnsafeMutablePointer<AVPacket>? = packet
-            av_packet_free(&doomedPacket)
+            freeCodecContext(context, packet: packet)
             throw FFmpegError(code: status, operation: "opening a \(track.codec.rawValue) decoder")
         }
     }
 
-    deinit {
-        var context: UnsafeMutablePointer<AVCodecContext>? = context
-        avcodec_free_context(&context)
-        var packet: UnsafeMutablePointer<AVPacket>? = packet
-        av_packet_free(&packet)
-    }
+    deinit { freeCodecContext(context, packet: packet) }
 
     /// Uses `track`'s parameter sets from the next keyframe on.
     public func update(_ track: MediaTrack) {

@@ -101,3 +101,11 @@ public final class FFmpegFrame {
         )
     }
 }
+
+/// Frees a codec context and the packet its owner allocated with it (decoders and encoders).
+func freeCodecContext(_ context: UnsafeMutablePointer<AVCodecContext>, packet: UnsafeMutablePointer<AVPacket>) {
+    var context: UnsafeMutablePointer<AVCodecContext>? = context
+    avcodec_free_context(&context)
+    var packet: UnsafeMutablePointer<AVPacket>? = packet
+    av_packet_free(&packet)
+}

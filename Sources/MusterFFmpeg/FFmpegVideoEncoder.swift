@@ -59,20 +59,12 @@ public final class FFmpegVideoEncoder {
         }
         let status = avcodec_open2(context, codec, nil)
         guard status >= 0 else {
-            var doomed: UnsafeMutablePointer<AVCodecContext>? = context
-            avcodec_free_context(&doomed)
-            var doomedPacket: UnsafeMutablePointer<AVPacket>? = packet
-            av_packet_free(&doomedPacket)
+            freeCodecContext(context, packet: packet)
             throw FFmpegError(code: status, operation: "opening the \(name) encoder for \(width)x\(height)")
         }
     }
 
-    deinit {
-        var context: UnsafeMutablePointer<AVCodecContext>? = context
-        avcodec_free_context(&context)
-        var packet: UnsafeMutablePointer<AVPacket>? = packet
-        av_packet_free(&packet)
-    }
+    deinit { freeCodecContext(context, packet: packet) }
 
     public var codec: MediaCodec { recipe.codec == .h264 ? .h264 : .h265 }
 

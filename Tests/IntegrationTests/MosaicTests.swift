@@ -19,6 +19,17 @@ import Testing
         static let white = Colour(red: 255, green: 255, blue: 255)
     }
 
+    /// An ffmpeg publishing a solid `colour` (an ffmpeg colour name) to `url` over RTSP/TCP.
+    static func publish(_ colour: String, to url: String) throws -> ExternalProcess {
+        let publisher = try ExternalProcess("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "color=c=\(colour):size=320x240:rate=25",
+            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
+            "-f", "rtsp", "-rtsp_transport", "tcp", url,
+        ])
+        try publisher.start()
+        return publisher
+    }
+
     /// The last complete RGB picture ffmpeg has written to `file` so far (scaled down to 64×36:
     /// enough for tile colours, small enough to keep the file small).
     static func latestPicture(in file: String, width: Int, height: Int) throws -> [UInt8] {
@@ -41,13 +52,7 @@ import Testing
     @Test func aMosaicComposesItsInputsAndFollowsThemComingAndGoing() async throws {
         try await GatewayHarness.with(configure: { $0.profilesDirectory = TranscodingTests.shippedProfiles }) { harness in
             func publish(_ colour: String, to path: String) throws -> ExternalProcess {
-                let publisher = try ExternalProcess("ffmpeg", [
-                    "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "color=c=\(colour):size=320x240:rate=25",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
-                    "-f", "rtsp", "-rtsp_transport", "tcp", harness.url(path),
-                ])
-                try publisher.start()
-                return publisher
+                try Self.publish(colour, to: harness.url(path))
             }
             var publishers = try [("red", "units/a"), ("green", "units/b"), ("blue", "units/c"), ("white", "units/d")].map { try publish($0.0, to: $0.1) }
             defer { publishers.forEach { $0.stop() } }
@@ -112,13 +117,7 @@ import Testing
         try await GatewayHarness.with(configure: { $0.profilesDirectory = TranscodingTests.shippedProfiles }) { harness in
             let api = harness.api()
             func publish(_ colour: String, to path: String) throws -> ExternalProcess {
-                let publisher = try ExternalProcess("ffmpeg", [
-                    "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "color=c=\(colour):size=320x240:rate=25",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
-                    "-f", "rtsp", "-rtsp_transport", "tcp", harness.url(path),
-                ])
-                try publisher.start()
-                return publisher
+                try Self.publish(colour, to: harness.url(path))
             }
             let bridge = try publish("red", to: "cams/bridge")
             defer { bridge.stop() }

@@ -13,26 +13,7 @@ import Testing
         static let frameTicks: Int64 = 3600
 
         init(width: Int, height: Int, colour: YUV) throws {
-            let recipe = TranscodeProfile.VideoRecipe(
-                codec: .h264, maximumWidth: width, maximumHeight: height, framesPerSecond: 25, bitrate: 300_000,
-                keyframeIntervalSeconds: 0.4, preset: "ultrafast"
-            )
-            let encoder = try FFmpegVideoEncoder(recipe: recipe, width: width, height: height, sourceFramesPerSecond: 25)
-            let frame = FFmpegFrame()
-            var units: [AccessUnit] = []
-            for index in 0..<10 {
-                try frame.makeWritablePicture(width: width, height: height)
-                frame.fill(x: 0, y: 0, width: width, height: height, luma: colour.y, blueDifference: colour.u, redDifference: colour.v)
-                frame.pts = Int64(index) * Self.frameTicks
-                units += try encoder.encode(frame, trackID: 0)
-            }
-            units += encoder.drain(trackID: 0)
-            guard units.count == 10, units[0].isKeyframe else {
-                throw TestFailure("expected 10 units starting with a keyframe, got \(units.map(\.isKeyframe))")
-            }
-            group = units
-            let base = MediaTrack(id: 0, codec: .h264, clockRate: 90_000, width: width, height: height)
-            track = base.updatingParameterSets(from: units[0].payload) ?? base
+            (group, track) = try SolidColourGroup.encode(width: width, height: height, colour: colour)
         }
 
         /// `count` units looping the group (so every tenth is a keyframe), 25 fps from `firstPTS`.

@@ -159,3 +159,30 @@ final class BoundSocket {
 }
 
 let testLogger = Logger(label: "muster.ffmpeg.tests")
+
+/// One group of pictures of a solid colour, as a camera would send it.
+enum SolidColourGroup {
+    /// Ten pictures (0.4 s at 25 fps) encoded as H.264, a keyframe first, and the track that
+    /// describes them (parameter sets taken from the keyframe).
+    static func encode(width: Int, height: Int, colour: YUV) throws -> (units: [AccessUnit], track: MediaTrack) {
+        let recipe = TranscodeProfile.VideoRecipe(
+            codec: .h264, maximumWidth: width, maximumHeight: height, framesPerSecond: 25, bitrate: 300_000,
+            keyframeIntervalSeconds: 0.4, preset: "ultrafast"
+        )
+        let encoder = try FFmpegVideoEncoder(recipe: recipe, width: width, height: height, sourceFramesPerSecond: 25)
+        let frame = FFmpegFrame()
+        var units: [AccessUnit] = []
+        for index in 0..<10 {
+            try frame.makeWritablePicture(width: width, height: height)
+            frame.fill(x: 0, y: 0, width: width, height: height, luma: colour.y, blueDifference: colour.u, redDifference: colour.v)
+            frame.pts = Int64(index) * 3600
+            units += try encoder.encode(frame, trackID: 0)
+        }
+        units += encoder.drain(trackID: 0)
+        guard units.count == 10, units[0].isKeyframe else {
+            throw TestFailure("expected 10 units starting with a keyframe, got \(units.map(\.isKeyframe))")
+        }
+        let base = MediaTrack(id: 0, codec: .h264, clockRate: 90_000, width: width, height: height)
+        return (units, base.updatingParameterSets(from: units[0].payload) ?? base)
+    }
+}
