@@ -83,6 +83,14 @@ public final class StreamHub: Sendable {
         }
     }
 
+    fileprivate func update(_ track: MediaTrack, from publisherID: UInt64) {
+        state.withLock { state in
+            guard state.publisherID == publisherID, let tracks = state.tracks, tracks.indices.contains(track.id) else { return }
+            state.tracks?[track.id] = track
+            for reader in state.readers.values { reader.streamHub(self, didUpdate: track) }
+        }
+    }
+
     fileprivate func endPublishing(_ publisherID: UInt64) {
         state.withLock { state in
             guard state.publisherID == publisherID else { return }
@@ -149,6 +157,9 @@ public struct StreamPublisher: Sendable {
     fileprivate let id: UInt64
 
     public func write(_ unit: AccessUnit) { hub.write(unit, from: id) }
+    /// Replaces the description of one track mid-stream (a new picture size); readers are told,
+    /// and units written after it follow it.
+    public func update(_ track: MediaTrack) { hub.update(track, from: id) }
     public func end() { hub.endPublishing(id) }
 }
 

@@ -404,6 +404,18 @@ public final class StreamTranscoder: StreamReader, Sendable {
                     logger.error("the derived stream cannot start: \(error)")
                     return
                 }
+            } else if unit.isKeyframe, let publisher {
+                // After the encoder restarted at another size, its first keyframe brings the new
+                // description (size and parameter sets) before any of its pictures.
+                let size = transcoder.counters.withLock { ($0.outputWidth, $0.outputHeight) }
+                var track = outputTracks[outputID]
+                if track.width != size.0 || track.height != size.1 {
+                    track = track.updatingParameterSets(from: unit.payload) ?? track
+                    track.width = size.0
+                    track.height = size.1
+                    outputTracks[outputID] = track
+                    publisher.update(track)
+                }
             }
             write(unit)
         }

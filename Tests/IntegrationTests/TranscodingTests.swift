@@ -126,6 +126,9 @@ import Testing
             }
             #expect(consumer.isRunning, "the consumer lost its connection: \(consumer.standardError.suffix(1000))")
             #expect(harness.gateway.hubs.hub(at: "units/body-3~mobile-360p")?.statistics.publishersStarted == 1)
+            // The live state shows the new size too.
+            let state = try await harness.api().get("/api/v1/channels/units/body-3~mobile-360p").json()["state"] as? [String: Any]
+            #expect(state?["width"] as? Int == 320)
         }
     }
 

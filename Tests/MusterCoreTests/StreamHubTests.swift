@@ -202,6 +202,21 @@ final class RecordingReader: StreamReader {
         #expect(hub.tracks?.first?.parameterSets == [Self.newSPS, Self.pps])
         #expect(reader.updates.withLock { $0.map(\.parameterSets) } == [[Self.newSPS, Self.pps]])
     }
+
+    @Test func aPublisherCanDescribeATrackAnewAndOnlyItsOwn() throws {
+        let hub = StreamHub(path: "cam~sd")
+        let publisher = try hub.beginPublishing(tracks: [MediaTrack(id: 0, codec: .h264, clockRate: 90_000, width: 640, height: 360)])
+        let reader = UpdateRecorder()
+        hub.addReader(reader)
+        publisher.update(MediaTrack(id: 0, codec: .h264, clockRate: 90_000, width: 320, height: 240))
+        #expect(hub.status.width == 320 && hub.status.height == 240)
+        #expect(reader.updates.withLock { $0.map(\.width) } == [320])
+        // A track the stream does not have, or a publisher that has ended, changes nothing.
+        publisher.update(MediaTrack(id: 3, codec: .aac, clockRate: 48_000))
+        publisher.end()
+        publisher.update(MediaTrack(id: 0, codec: .h264, clockRate: 90_000, width: 160, height: 120))
+        #expect(reader.updates.withLock { $0.count } == 1)
+    }
 }
 
 final class UpdateRecorder: StreamReader {

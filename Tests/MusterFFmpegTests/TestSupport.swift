@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Logging
 import MusterCore
-import MusterFFmpeg
+@testable import MusterFFmpeg
 import Synchronization
 
 /// Clips generated with the ffmpeg CLI once per test run, shared by all tests.
