@@ -155,7 +155,7 @@ func eventually(timeout: Duration = .seconds(15), _ condition: () throws -> Bool
         let output = StreamHub(path: "test/mosaic")
         let compositor = MosaicCompositor(
             output: output, layout: .grid2, recipe: Self.recipe, name: "mosaic-test", logger: testLogger,
-            lateAfter: .milliseconds(300), placeholderAfter: .milliseconds(800)
+            lateAfter: .seconds(1), placeholderAfter: .milliseconds(2500)
         )
         // A point inside the white tile's top bar: 256×144 fitted into 160×120 is 160×90, 14 rows down.
         let bar = (x: 240, y: 120 + 6)
@@ -220,7 +220,7 @@ func eventually(timeout: Duration = .seconds(15), _ condition: () throws -> Bool
         // Late soon, a placeholder never within the test.
         let compositor = MosaicCompositor(
             output: output, layout: .single, recipe: Self.recipe, name: "mosaic-late", logger: testLogger,
-            lateAfter: .milliseconds(300), placeholderAfter: .seconds(600)
+            lateAfter: .seconds(1), placeholderAfter: .seconds(600)
         )
         // The middle of the left edge: inside the border, which is 6 pixels wide on a 240-row tile.
         let watcher = MosaicWatcher(output: output, points: [(x: 160, y: 120), (x: 2, y: 120)])
