@@ -139,13 +139,15 @@ def expected_fps(args):
 # ---------------------------------------------------------------- /proc
 
 def cpu_ticks(pid):
-    """utime + stime of a process in clock ticks, or None once it is gone."""
+    """utime + stime of a process in clock ticks, or None once it is gone (or a zombie)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             text = f.read()
     except OSError:
         return None
     fields = text[text.rindex(")") + 2:].split()
+    if fields[0] in ("Z", "X"):
+        return None
     return int(fields[11]) + int(fields[12])
 
 
@@ -388,7 +390,10 @@ def sample(args):
         if side_prefix:
             snap["outputs"] = progress_frames(args.progress_dir, side_prefix)
         if args.api:
-            snap["transcoders"] = transcoders(args.api)
+            try:
+                snap["transcoders"] = transcoders(args.api)
+            except (OSError, ValueError):
+                snap["transcoders"] = {}  # the gateway is gone: the result says so
         return snap
 
     a = snapshot()
@@ -414,6 +419,7 @@ def sample(args):
             pss += p
     side_threads = sum(len(b["threads"][pid] or {}) for pid in alive)
 
+    died = len(pids) - len(alive)
     result = {
         "side": args.side,
         "profile": args.profile,
@@ -422,6 +428,7 @@ def sample(args):
         "expected_fps": args.expected_fps,
         "processes": len(pids),
         "processes_alive": len(alive),
+        "complete": died == 0,
         "threads": side_threads,
         "cpu_s_per_s": side_cpu,
         "cpu_ms_per_s_per_stream": side_cpu * 1000 / n,
@@ -470,6 +477,9 @@ def sample(args):
     total_fps = sum(fps)
     result["cpu_ms_per_frame"] = side_cpu * 1000 / total_fps if total_fps > 0 else None
     print(json.dumps(result))
+    if died:
+        print(time.strftime("%H:%M:%S") + f" transcode-bench: {args.side}: {died} of {len(pids)} processes exited during the window; "
+              "their CPU and frames are missing from this result", file=sys.stderr)
     summary = (f"{args.side} {args.profile} ×{n}: {side_cpu:.3f} CPU-s/s ({result['cpu_ms_per_s_per_stream']:.1f} ms/s per stream), "
                f"output {result['fps_mean']:.2f} fps per stream (min {result['fps_min']:.2f}, target {args.expected_fps:g}), "
                f"{rss / 1024:.1f} MiB RSS, upstream {upstream_cpu:.2f}, machine {machine:.2f} CPU-s/s busy")
@@ -508,6 +518,11 @@ def render(header, rows, right, form):
     return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
+def cpu(r, key, digits):
+    """A CPU figure, or "–" when a process of the side exited during the window."""
+    return fmt(r[key], digits) if r.get("complete", True) else "–"
+
+
 def keeps_up(r):
     """Whether every stream of a result reached 95 % of the profile's frame rate."""
     return r["streams_reporting"] >= r["streams"] and r["fps_min"] >= 0.95 * r["expected_fps"]
@@ -524,8 +539,10 @@ def side_rows(results):
         busy = fmt(r["machine_busy_s_per_s"], 2) + f" of {r['cores']}"
         if r.get("busy_note"):
             busy += " (machine busy)"
-        rows.append([r["profile"], r["side"], str(r["streams"]), fmt(r["cpu_s_per_s"], 3), fmt(r["cpu_ms_per_s_per_stream"], 1),
-                     fmt(r["cpu_ms_per_frame"], 2), fps, fmt(mib(r["rss_kib"]), 1) + " / " + fmt(mib(r["pss_kib"]), 1),
+        if not r.get("complete", True):
+            fps += f", {r['processes'] - r['processes_alive']} of {r['processes']} processes exited"
+        rows.append([r["profile"], r["side"], str(r["streams"]), cpu(r, "cpu_s_per_s", 3), cpu(r, "cpu_ms_per_s_per_stream", 1),
+                     cpu(r, "cpu_ms_per_frame", 2), fps, fmt(mib(r["rss_kib"]), 1) + " / " + fmt(mib(r["pss_kib"]), 1),
                      str(r["threads"]), fmt(r["player_cpu_s_per_s"], 3), fmt(r["upstream_cpu_s_per_s"], 3), busy,
                      fmt(r["other_cpu_s_per_s"], 2)])
     return header, rows, {2, 3, 4, 5, 7, 8, 9, 10, 12}
@@ -536,7 +553,7 @@ def muster_rows(results):
               "decoded fps", "dropped units", "decode errors", "player fps min", "output size"]
     rows = []
     for r in results:
-        if r["side"] != "muster":
+        if r["side"] != "muster" or not r.get("complete", True):
             continue
         share = r["transcoder_cpu_s_per_s"] / r["cpu_s_per_s"] if r["cpu_s_per_s"] > 0 else None
         rows.append([r["profile"], str(r["streams"]), fmt(r["transcoder_cpu_s_per_s"], 3),
@@ -579,16 +596,17 @@ def ratio_rows(results):
             if not keeps_up(x):
                 notes.append(f"{x['side']} behind ({x['fps_min']:.1f} of {x['expected_fps']:g} fps)")
             if x["processes_alive"] < x["processes"]:
-                notes.append(f"{x['side']}: {x['processes'] - x['processes_alive']} processes died")
+                notes.append(f"{x['side']}: {x['processes'] - x['processes_alive']} of {x['processes']} processes exited during the window")
             if x["machine_busy_s_per_s"] > 0.9 * x["cores"]:
                 notes.append(f"{x['side']}: cores saturated")
             if x.get("busy_note"):
                 notes.append(f"{x['side']}: machine busy before")
             if x["other_cpu_s_per_s"] > 0.25:
                 notes.append(f"{x['side']}: other load {x['other_cpu_s_per_s']:.2f} s/s")
-        rows.append([r["profile"], str(r["streams"]), fmt(m["cpu_ms_per_s_per_stream"], 1), fmt(f["cpu_ms_per_s_per_stream"], 1),
-                     ratio(m["cpu_ms_per_s_per_stream"], f["cpu_ms_per_s_per_stream"]),
-                     ratio(m["cpu_ms_per_frame"], f["cpu_ms_per_frame"]),
+        both = m.get("complete", True) and f.get("complete", True)
+        rows.append([r["profile"], str(r["streams"]), cpu(m, "cpu_ms_per_s_per_stream", 1), cpu(f, "cpu_ms_per_s_per_stream", 1),
+                     ratio(m["cpu_ms_per_s_per_stream"], f["cpu_ms_per_s_per_stream"]) if both else "–",
+                     ratio(m["cpu_ms_per_frame"], f["cpu_ms_per_frame"]) if both else "–",
                      f"{m['fps_mean']:.2f} / {f['fps_mean']:.2f}", "; ".join(notes) or "–"])
     return header, rows, {1, 2, 3, 4, 5}
 
