@@ -30,6 +30,9 @@ public final class StreamTranscoder: StreamReader, Sendable {
         var events: [Event] = []
         var queuedUnits = 0
         var skippingToKeyframe = false
+        /// The source's video track IDs, kept here because a callback may not ask the hub (it
+        /// holds its lock while calling).
+        var videoTrackIDs: Set<Int> = []
         var droppedUnits = 0
         var started = false
         var stopping = false
@@ -101,13 +104,14 @@ public final class StreamTranscoder: StreamReader, Sendable {
     // MARK: StreamReader (under the source hub's lock: only enqueue)
 
     public func streamHub(_ hub: StreamHub, didStartWith tracks: [MediaTrack]) {
+        inbox.withLock { $0.videoTrackIDs = Set(tracks.filter { $0.kind == .video }.map(\.id)) }
         enqueue(.start(tracks))
     }
 
     public func streamHub(_ hub: StreamHub, didReceive unit: AccessUnit) {
         let queued = inbox.withLock { inbox -> Bool in
             if inbox.skippingToKeyframe {
-                guard unit.isKeyframe, hub.tracks?[safe: unit.trackID]?.kind == .video else {
+                guard unit.isKeyframe, inbox.videoTrackIDs.contains(unit.trackID) else {
                     inbox.droppedUnits += 1
                     return false
                 }
@@ -453,10 +457,4 @@ public struct TranscoderStatistics: Sendable, Hashable {
     public var outputHeight: Int?
     /// CPU time of the transcoder's thread and its codecs' threads.
     public var cpuSeconds: Double = 0
-}
-
-extension Array {
-    fileprivate subscript(safe index: Int) -> Element? {
-        indices.contains(index) ? self[index] : nil
-    }
 }

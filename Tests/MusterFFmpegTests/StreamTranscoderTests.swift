@@ -170,6 +170,26 @@ import Testing
         publisher.end()
     }
 
+    /// A source far faster than the transcoder overflows its queue: units are dropped up to the
+    /// next keyframe and counted, and the transcoder goes on. (Deciding what a keyframe is used
+    /// to ask the source hub, from inside the hub's own callback, and crashed the gateway.)
+    @Test func aSourceFasterThanTheTranscoderIsSkippedToKeyframesNotFatal() async throws {
+        let pictures = try EncodedPictures(width: 160, height: 120, colour: .blue)
+        let profile = TranscodeProfile(name: "flood", video: Self.recipe(), audio: .drop)
+        let (transcoder, reader) = Self.makeTranscoder(profile, name: "flood")
+        transcoder.start()
+        defer { transcoder.stop() }
+        let publisher = try transcoder.source.beginPublishing(tracks: [pictures.track])
+        let flood = StreamTranscoder.inboxLimit * 4
+        try await Self.publish(pictures.units(count: flood), through: publisher, paced: false)
+        let dropped = try await eventually(timeout: .seconds(60)) { transcoder.statistics.droppedUnits > 0 }
+        #expect(dropped, "\(transcoder.statistics)")
+        let goesOn = try await reader.wait(timeout: .seconds(60)) { log in log.units.count >= 10 }
+        #expect(goesOn, "\(transcoder.statistics)")
+        #expect(transcoder.statistics.droppedUnits < flood)
+        publisher.end()
+    }
+
     @Test func undecodableUnitsAreCountedAndTheOutputGoesOn() async throws {
         let pictures = try EncodedPictures(width: 160, height: 120, colour: .red)
         let profile = TranscodeProfile(name: "garbage", video: Self.recipe(), audio: .drop)
