@@ -540,7 +540,8 @@ def side_rows(results):
         if r.get("busy_note"):
             busy += " (machine busy)"
         if not r.get("complete", True):
-            fps += f", {r['processes'] - r['processes_alive']} of {r['processes']} processes exited"
+            exited = f"{r['processes'] - r['processes_alive']} of {r['processes']} processes exited"
+            fps = f"– ({r['expected_fps']:g}), {exited}" if r["streams_reporting"] == 0 else f"{fps}, {exited}"
         rows.append([r["profile"], r["side"], str(r["streams"]), cpu(r, "cpu_s_per_s", 3), cpu(r, "cpu_ms_per_s_per_stream", 1),
                      cpu(r, "cpu_ms_per_frame", 2), fps, fmt(mib(r["rss_kib"]), 1) + " / " + fmt(mib(r["pss_kib"]), 1),
                      str(r["threads"]), fmt(r["player_cpu_s_per_s"], 3), fmt(r["upstream_cpu_s_per_s"], 3), busy,
