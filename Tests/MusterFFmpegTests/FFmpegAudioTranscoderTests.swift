@@ -6,7 +6,9 @@ import Testing
 
 /// Re-encoding audio tracks to AAC-LC: real AAC and Opus clips made by the ffmpeg CLI, G.711
 /// made here from a sine, and the output checked by decoding it again.
-@Suite struct FFmpegAudioTranscoderTests {
+/// Serialized: each test transcodes seconds of audio synchronously, which holds a thread of the
+/// small shared pool that every other test's timers need.
+@Suite(.serialized) struct FFmpegAudioTranscoderTests {
     // MARK: - Conversions
 
     @Test func aacStereoBecomesMonoAACAt24Kilobits() async throws {

@@ -115,7 +115,7 @@ final class MosaicWatcher {
 
     /// Polls until the newest picture shows `expected`; false after `timeout` (a hang guard,
     /// not a measurement).
-    func waitUntilShowing(_ expected: [YUV], timeout: Duration = .seconds(15)) async throws -> Bool {
+    func waitUntilShowing(_ expected: [YUV], timeout: Duration = .seconds(60)) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try shows(expected) { return true }
@@ -126,7 +126,7 @@ final class MosaicWatcher {
 }
 
 /// Polls until `condition` holds; false after `timeout` (a hang guard, not a measurement).
-func eventually(timeout: Duration = .seconds(15), _ condition: () throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try condition() { return true }
