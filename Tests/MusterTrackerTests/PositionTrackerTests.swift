@@ -169,7 +169,10 @@ import Testing
         }
         // Stopping saves the last positions, which lets the journal move into the history.
         await tracker.stop()
-        #expect(try await store.compactPositionJournal() == 10)
+        // The tracker's own periodic compaction may have moved them already on a slow machine.
+        let compacted = try await store.compactPositionJournal()
+        let all = try await store.positionHistory(ofUnit: "u", from: .distantPast, to: .distantFuture, limit: 100, newest: false)
+        #expect(all.count == 10, "\(compacted) compacted now")
         #expect(try await store.deletePositionHistory(receivedBefore: now - 4.5 * 3600) == 6)
         let kept = try await store.positionHistory(ofUnit: "u", from: .distantPast, to: .distantFuture, limit: 100, newest: false)
         #expect(kept.count == 4)
