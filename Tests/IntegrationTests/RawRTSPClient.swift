@@ -29,7 +29,8 @@ final class RawRTSPClient {
         if var size = receiveBufferSize {
             setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        // Generous: on two busy cores an answer can take seconds; a test that waits on it still fails.
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
