@@ -72,7 +72,7 @@ import Testing
             let sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=audio 0 RTP/AVP 96\r\na=rtpmap:96 MP4A-LATM/48000/2\r\na=fmtp:96 cpresent=1\r\na=control:streamid=0\r\n"
             let client = try RawRTSPClient(port: harness.rtspPort)
             try client.send("ANNOUNCE \(harness.url("units/inband")) RTSP/1.0\r\nCSeq: 1\r\nContent-Type: application/sdp\r\nContent-Length: \(sdp.utf8.count)\r\n\r\n\(sdp)")
-            let response = try client.readResponse()
+            let response = try await client.readResponse()
             #expect(response.status == 415)
             #expect(response.body.contains("cpresent=0"), "\(response.body)")
         }

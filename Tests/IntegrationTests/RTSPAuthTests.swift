@@ -65,13 +65,13 @@ import Testing
             try await harness.waitForStream("hq/gate-1")
             let client = try RawRTSPClient(port: harness.rtspPort)
             try client.send("DESCRIBE \(harness.url("hq/gate-1")) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
-            let challenge = try client.readResponse()
+            let challenge = try await client.readResponse()
             #expect(challenge.status == 401)
             #expect(challenge.headers["www-authenticate"]?.hasPrefix("Digest realm=\"Muster\", nonce=") == true)
 
             let basic = Data("viewer:v-secret-1".utf8).base64EncodedString()
             try client.send("DESCRIBE \(harness.url("hq/gate-1")) RTSP/1.0\r\nCSeq: 2\r\nAuthorization: Basic \(basic)\r\n\r\n")
-            let described = try client.readResponse()
+            let described = try await client.readResponse()
             #expect(described.status == 200)
             #expect(described.body.contains("m=video"))
         }
@@ -109,30 +109,30 @@ import Testing
             let viewer = Self.basic("viewer:v-secret-1"), unit7 = Self.basic("unit7:u-secret-2")
             let client = try RawRTSPClient(port: harness.rtspPort)
             var sequence = 0
-            func request(_ method: String, _ uri: String, _ extra: String = "") throws -> (status: Int, headers: [String: String], body: String) {
+            func request(_ method: String, _ uri: String, _ extra: String = "") async throws -> (status: Int, headers: [String: String], body: String) {
                 sequence += 1
                 try client.send("\(method) \(uri) RTSP/1.0\r\nCSeq: \(sequence)\r\n\(extra)\r\n")
-                return try client.readResponse()
+                return try await client.readResponse()
             }
 
-            #expect(try request("OPTIONS", url).status == 200, "OPTIONS tells nothing about a path")
-            #expect(try request("GET_PARAMETER", url).status == 401, "a path without a session")
-            #expect(try request("GET_PARAMETER", url, unit7).status == 403)
-            #expect(try request("GET_PARAMETER", url, viewer).status == 200)
+            #expect(try await request("OPTIONS", url).status == 200, "OPTIONS tells nothing about a path")
+            #expect(try await request("GET_PARAMETER", url).status == 401, "a path without a session")
+            #expect(try await request("GET_PARAMETER", url, unit7).status == 403)
+            #expect(try await request("GET_PARAMETER", url, viewer).status == 200)
 
-            let setup = try request("SETUP", url + "/trackID=0", "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n" + viewer)
+            let setup = try await request("SETUP", url + "/trackID=0", "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n" + viewer)
             #expect(setup.status == 200)
             let session = "Session: " + (setup.headers["session"]?.split(separator: ";").first.map(String.init) ?? "") + "\r\n"
             for method in ["PLAY", "PAUSE", "RECORD", "GET_PARAMETER", "SET_PARAMETER", "TEARDOWN"] {
-                let anonymous = try request(method, url, session)
+                let anonymous = try await request(method, url, session)
                 #expect(anonymous.status == 401, "\(method) without credentials")
                 #expect(anonymous.headers["www-authenticate"]?.hasPrefix("Digest ") == true)
-                #expect(try request(method, url, session + unit7).status == 403, "\(method) by a user who may not read hq/gate-1")
+                #expect(try await request(method, url, session + unit7).status == 403, "\(method) by a user who may not read hq/gate-1")
             }
-            #expect(try request("GET_PARAMETER", url, session + viewer).status == 200)
-            #expect(try request("PAUSE", url, session + viewer).status == 200)
+            #expect(try await request("GET_PARAMETER", url, session + viewer).status == 200)
+            #expect(try await request("PAUSE", url, session + viewer).status == 200)
             // Last: after PLAY, interleaved media follows on this connection.
-            let play = try request("PLAY", url, session + viewer)
+            let play = try await request("PLAY", url, session + viewer)
             #expect(play.status == 200)
             #expect(harness.gateway.rtspServer.sessions.sessions.first { $0.path == "hq/gate-1" }?.user == "viewer")
 
@@ -145,14 +145,14 @@ import Testing
             let publisher = try RawRTSPClient(port: harness.rtspPort)
             let unitURL = harness.url("units/u9")
             try publisher.send("ANNOUNCE \(unitURL) RTSP/1.0\r\nCSeq: 1\r\n\(unit7)Content-Type: application/sdp\r\nContent-Length: \(sdp.utf8.count)\r\n\r\n\(sdp)")
-            #expect(try publisher.readResponse().status == 200)
+            #expect(try await publisher.readResponse().status == 200)
             try publisher.send("SETUP \(unitURL)/streamid=0 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1;mode=record\r\n\(unit7)\r\n")
-            let recordSetup = try publisher.readResponse()
+            let recordSetup = try await publisher.readResponse()
             #expect(recordSetup.status == 200)
             let recordSession = "Session: " + (recordSetup.headers["session"]?.split(separator: ";").first.map(String.init) ?? "") + "\r\n"
             for (cSeq, credentials, status) in [(3, "", 401), (4, viewer, 403), (5, unit7, 200)] {
                 try publisher.send("RECORD \(unitURL) RTSP/1.0\r\nCSeq: \(cSeq)\r\n\(recordSession)\(credentials)\r\n")
-                #expect(try publisher.readResponse().status == status, "RECORD with '\(credentials)'")
+                #expect(try await publisher.readResponse().status == status, "RECORD with '\(credentials)'")
             }
             #expect(harness.gateway.hubs.hub(at: "units/u9")?.tracks?.count == 1)
         }
@@ -172,13 +172,13 @@ import Testing
                 try guesser.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 1\r\n\(Self.basic("viewer:guess-\(index)"))\r\n")
             }
             for guesser in guessers {
-                #expect(try guesser.readResponse().status == 401)
+                #expect(try await guesser.readResponse().status == 401)
             }
             #expect(ContinuousClock.now - started >= policy.pauseAfterFailure * 0.9, "failures are answered after a pause")
 
             let locked = try RawRTSPClient(port: harness.rtspPort)
             try locked.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 1\r\n\(Self.basic("viewer:v-secret-1"))\r\n")
-            let refusal = try locked.readResponse()
+            let refusal = try await locked.readResponse()
             #expect(refusal.status == 403)
             #expect(refusal.body.contains("too many failed authentications"))
             let ffprobe = try ExternalProcess("ffprobe", ["-v", "error", "-rtsp_transport", "tcp", Self.url(harness, "viewer:v-secret-1", "hq/gate-1")])
@@ -188,7 +188,7 @@ import Testing
 
             let elsewhere = try RawRTSPClient(port: harness.rtspPort, sourceAddress: "127.0.0.2")
             try elsewhere.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 1\r\n\(Self.basic("viewer:v-secret-1"))\r\n")
-            #expect(try elsewhere.readResponse().status == 200, "another address is not affected")
+            #expect(try await elsewhere.readResponse().status == 200, "another address is not affected")
 
             let log = harness.log.text
             #expect(log.contains("address_locked_out=true"))
@@ -210,29 +210,29 @@ import Testing
             let url = harness.url("hq/gate-1")
             let client = try RawRTSPClient(port: harness.rtspPort)
             try client.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
-            let challenge = try client.readResponse()
+            let challenge = try await client.readResponse()
             #expect(challenge.status == 401)
             #expect(challenge.headers["www-authenticate"]?.contains("stale") == false)
             let first = try Self.nonce(of: challenge.headers["www-authenticate"])
             try client.send("DESCRIBE \(url) RTSP/1.0\r\nCSeq: 2\r\n\(Self.digest("viewer:v-secret-1", nonce: first, method: "DESCRIBE", uri: url))\r\n")
-            #expect(try client.readResponse().status == 200)
+            #expect(try await client.readResponse().status == 200)
 
             try await Task.sleep(for: .milliseconds(2200))
             let track = url + "/trackID=0", transport = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n"
             try client.send("SETUP \(track) RTSP/1.0\r\nCSeq: 3\r\n\(transport)\(Self.digest("viewer:v-secret-1", nonce: first, method: "SETUP", uri: track))\r\n")
-            let stale = try client.readResponse()
+            let stale = try await client.readResponse()
             #expect(stale.status == 401)
             #expect(stale.headers["www-authenticate"]?.hasSuffix(", stale=true") == true, "\(stale.headers)")
             let second = try Self.nonce(of: stale.headers["www-authenticate"])
             #expect(second != first)
 
             try client.send("SETUP \(track) RTSP/1.0\r\nCSeq: 4\r\n\(transport)\(Self.digest("viewer:wrong", nonce: first, method: "SETUP", uri: track))\r\n")
-            let wrong = try client.readResponse()
+            let wrong = try await client.readResponse()
             #expect(wrong.status == 401)
             #expect(wrong.headers["www-authenticate"]?.contains("stale") == false, "a wrong password is no stale nonce")
 
             try client.send("SETUP \(track) RTSP/1.0\r\nCSeq: 5\r\n\(transport)\(Self.digest("viewer:v-secret-1", nonce: second, method: "SETUP", uri: track))\r\n")
-            #expect(try client.readResponse().status == 200)
+            #expect(try await client.readResponse().status == 200)
             #expect(harness.log.text.components(separatedBy: "authentication failed").count - 1 == 1, "only the wrong password counted")
         }
     }

@@ -9,7 +9,7 @@ import Testing
         try await GatewayHarness.with { harness in
             let client = try RawRTSPClient(port: harness.rtspPort)
             try client.send("OPTIONS rtsp://127.0.0.1/ RTSP/1.0\r\nCSeq: 1\r\n\r\n")
-            let response = try client.readResponse()
+            let response = try await client.readResponse()
             #expect(response.status == 200)
             #expect(response.headers["cseq"] == "1")
             for method in ["DESCRIBE", "ANNOUNCE", "SETUP", "PLAY", "RECORD", "TEARDOWN", "GET_PARAMETER"] {
@@ -35,7 +35,7 @@ import Testing
             ]
             for (request, status) in cases {
                 try client.send(request)
-                let response = try client.readResponse()
+                let response = try await client.readResponse()
                 #expect(response.status == status, "\(request.prefix(40)) → \(response.status) \(response.body)")
             }
         }
@@ -45,7 +45,7 @@ import Testing
         try await GatewayHarness.with { harness in
             let client = try RawRTSPClient(port: harness.rtspPort)
             try client.send("DESCRIBE http://wall:s3cret-word@127.0.0.1/cam RTSP/1.0\r\nCSeq: 1\r\n\r\n")
-            let response = try client.readResponse()
+            let response = try await client.readResponse()
             #expect(response.status == 400)
             #expect(!response.body.contains("s3cret") && !harness.log.text.contains("s3cret"))
         }
@@ -57,17 +57,17 @@ import Testing
             try await harness.waitForStream("cam")
             let owner = try RawRTSPClient(port: harness.rtspPort)
             try owner.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
-            let setup = try owner.readResponse()
+            let setup = try await owner.readResponse()
             #expect(setup.status == 200)
             let session = try #require(setup.headers["session"]?.split(separator: ";").first.map(String.init))
             #expect(setup.headers["session"]?.contains("timeout=60") == true)
 
             let intruder = try RawRTSPClient(port: harness.rtspPort)
             try intruder.send("PLAY \(harness.url("cam")) RTSP/1.0\r\nCSeq: 1\r\nSession: \(session)\r\n\r\n")
-            #expect(try intruder.readResponse().status == 454)
+            #expect(try await intruder.readResponse().status == 454)
 
             try owner.send("TEARDOWN \(harness.url("cam")) RTSP/1.0\r\nCSeq: 2\r\nSession: \(session)\r\n\r\n")
-            #expect(try owner.readResponse().status == 200)
+            #expect(try await owner.readResponse().status == 200)
         }
     }
 
@@ -81,20 +81,20 @@ import Testing
             let strayFrame: [UInt8] = [0x24, 5, 0, 4, 0x80, 0x60, 0, 1]
             try client.send(bytes: strayFrame)
             try client.send("OPTIONS \(harness.url("cam")) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
-            #expect(try client.readResponse().status == 200)
+            #expect(try await client.readResponse().status == 200)
 
             try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
-            let first = try client.readResponse()
+            let first = try await client.readResponse()
             #expect(first.status == 200)
             let session = try #require(first.headers["session"]?.split(separator: ";").first.map(String.init))
             try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 3\r\nSession: \(session)\r\nTransport: RTP/AVP/TCP;unicast;interleaved=6-7\r\n\r\n")
-            let again = try client.readResponse()
+            let again = try await client.readResponse()
             #expect(again.status == 200)
             #expect(again.headers["transport"]?.contains("interleaved=6-7") == true, "\(again.headers)")
 
             try client.send(bytes: [0x24, 9, 0, 2, 0xFF, 0xFF] + strayFrame)
             try client.send("TEARDOWN \(harness.url("cam")) RTSP/1.0\r\nCSeq: 4\r\nSession: \(session)\r\n\r\n")
-            #expect(try client.readResponse().status == 200)
+            #expect(try await client.readResponse().status == 200)
         }
     }
 
@@ -111,7 +111,7 @@ import Testing
                 let client = try RawRTSPClient(port: harness.rtspPort)
                 clients.append(client)
                 try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast;destination=10.9.9.9;port=4000-4001\r\n\r\n")
-                let setup = try client.readResponse()
+                let setup = try await client.readResponse()
                 #expect(setup.status == 200, "\(setup)")
                 let transport = try #require(setup.headers["transport"])
                 #expect(transport.contains("multicast") && transport.contains("port=\(port)-\(port + 1)") && transport.contains("ttl=1"), "\(transport)")
@@ -123,21 +123,21 @@ import Testing
 
             let audio = try RawRTSPClient(port: harness.rtspPort)
             try audio.send("SETUP \(harness.url("cam"))/trackID=1 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast\r\n\r\n")
-            let audioSetup = try audio.readResponse()
+            let audioSetup = try await audio.readResponse()
             #expect(audioSetup.status == 200)
             #expect(audioSetup.headers["transport"]?.contains(groups[0] + ";") == false, "each track has a group of its own")
             #expect(clients.count == 2)
 
             let publisher = try RawRTSPClient(port: harness.rtspPort)
             try publisher.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast;mode=record\r\n\r\n")
-            #expect(try publisher.readResponse().status == 461)
+            #expect(try await publisher.readResponse().status == 461)
         }
         try await GatewayHarness.with(sources: [("cam", clip)], configure: { $0.rtsp.multicast = nil }) { harness in
             try await harness.waitForStream("cam")
             #expect(harness.multicastPort == nil)
             let client = try RawRTSPClient(port: harness.rtspPort)
             try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast\r\n\r\n")
-            #expect(try client.readResponse().status == 461)
+            #expect(try await client.readResponse().status == 461)
         }
     }
 
@@ -148,18 +148,18 @@ import Testing
             $0.rtsp.multicast?.groups = IPv4AddressBlock("239.255.43.9/32")!
         }) { harness in
             try await harness.waitForStream("cam")
-            func setUp(track: Int, on client: RawRTSPClient) throws -> Int {
+            func setUp(track: Int, on client: RawRTSPClient) async throws -> Int {
                 try client.send("SETUP \(harness.url("cam"))/trackID=\(track) RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast\r\n\r\n")
-                return try client.readResponse().status
+                return try await client.readResponse().status
             }
             var holder: RawRTSPClient? = try RawRTSPClient(port: harness.rtspPort)
-            #expect(try setUp(track: 0, on: holder!) == 200)
+            #expect(try await setUp(track: 0, on: holder!) == 200)
             let latecomer = try RawRTSPClient(port: harness.rtspPort)
-            #expect(try setUp(track: 1, on: latecomer) == 453)
+            #expect(try await setUp(track: 1, on: latecomer) == 453)
             holder = nil
             var status = 0
             for _ in 0..<50 where status != 200 {
-                status = try setUp(track: 1, on: try RawRTSPClient(port: harness.rtspPort))
+                status = try await setUp(track: 1, on: try RawRTSPClient(port: harness.rtspPort))
                 if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(status == 200, "the group of a closed session must be free again")
@@ -174,7 +174,7 @@ import Testing
             var statuses: [Int] = []
             for sequence in 1...17 {
                 try client.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: \(sequence)\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
-                statuses.append(try client.readResponse().status)
+                statuses.append(try await client.readResponse().status)
             }
             #expect(statuses == Array(repeating: 200, count: 16) + [503])
         }
@@ -186,8 +186,8 @@ import Testing
             try await harness.waitForStream("cam")
             let bad = try RawRTSPClient(port: harness.rtspPort)
             try bad.send("this is not rtsp at all\r\n\r\n")
-            #expect(try bad.readResponse().status == 400)
-            #expect(bad.isClosedByServer())
+            #expect(try await bad.readResponse().status == 400)
+            #expect(try await bad.isClosedByServer())
 
             let streams = try await Players.probe(harness.url("cam"), transport: "tcp")
             #expect(streams.count == 2)

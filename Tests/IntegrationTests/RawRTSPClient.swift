@@ -4,6 +4,10 @@ import Glibc
 #endif
 
 /// A bare TCP client that sends hand-written RTSP, for requests no real player would make.
+///
+/// Reads wait by polling a non-blocking socket between short sleeps: a blocking `recv` would hold
+/// one of the two cooperative threads of a 2-core machine, and the gateway under test (in this
+/// same process) needs those threads to answer.
 final class RawRTSPClient {
     private let socketDescriptor: Int32
     private var received = Data()
@@ -29,9 +33,6 @@ final class RawRTSPClient {
         if var size = receiveBufferSize {
             setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        // Generous: on two busy cores an answer can take seconds; a test that waits on it still fails.
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -42,7 +43,11 @@ final class RawRTSPClient {
             }
         }
         guard result == 0 else { throw TestFailure("connect to 127.0.0.1:\(port) failed") }
+        _ = fcntl(socketDescriptor, F_SETFL, fcntl(socketDescriptor, F_GETFL) | O_NONBLOCK)
     }
+
+    /// Generous: on two busy cores an answer can take seconds; a test that waits on it still fails.
+    private static let answerTimeout = Duration.seconds(30)
 
     deinit { close(socketDescriptor) }
 
@@ -60,7 +65,7 @@ final class RawRTSPClient {
     }
 
     /// Reads one response's status line and headers (bodies are read by Content-Length).
-    func readResponse() throws -> (status: Int, headers: [String: String], body: String) {
+    func readResponse() async throws -> (status: Int, headers: [String: String], body: String) {
         while true {
             if let end = received.range(of: Data("\r\n\r\n".utf8)) {
                 let head = String(decoding: received[..<end.lowerBound], as: UTF8.self)
@@ -76,25 +81,36 @@ final class RawRTSPClient {
                     }
                 }
                 let length = Int(headers["content-length"] ?? "0") ?? 0
-                while received.count < end.upperBound + length { try receiveMore() }
+                while received.count < end.upperBound + length { try await receiveMore() }
                 let body = String(decoding: received[end.upperBound..<(end.upperBound + length)], as: UTF8.self)
                 received.removeSubrange(..<(end.upperBound + length))
                 return (statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0, headers, body)
             }
-            try receiveMore()
+            try await receiveMore()
         }
     }
 
-    /// True once the server has closed the connection.
-    func isClosedByServer() -> Bool {
-        var byte: UInt8 = 0
-        return recv(socketDescriptor, &byte, 1, 0) == 0
+    /// Waits for the server's next move: true when it closes the connection, false when it sends.
+    func isClosedByServer() async throws -> Bool {
+        try await receiveChunk(maximum: 1).isEmpty
     }
 
-    private func receiveMore() throws {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(socketDescriptor, &buffer, buffer.count, 0)
-        guard count > 0 else { throw TestFailure("connection closed or timed out while waiting for a response") }
-        received.append(contentsOf: buffer[..<count])
+    private func receiveMore() async throws {
+        let chunk = try await receiveChunk(maximum: 4096)
+        guard !chunk.isEmpty else { throw TestFailure("connection closed while waiting for a response") }
+        received.append(contentsOf: chunk)
+    }
+
+    /// The next bytes from the socket, empty at end of stream.
+    private func receiveChunk(maximum: Int) async throws -> [UInt8] {
+        let deadline = ContinuousClock.now + Self.answerTimeout
+        var buffer = [UInt8](repeating: 0, count: maximum)
+        while true {
+            let count = recv(socketDescriptor, &buffer, maximum, 0)
+            if count >= 0 { return Array(buffer[..<count]) }
+            guard errno == EAGAIN || errno == EWOULDBLOCK else { throw TestFailure("recv failed: errno \(errno)") }
+            guard ContinuousClock.now < deadline else { throw TestFailure("no answer within \(Self.answerTimeout)") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 }

@@ -11,7 +11,7 @@ import Testing
             // A consumer that plays over TCP and then never reads a byte.
             var stalled: RawRTSPClient? = try RawRTSPClient(port: harness.rtspPort, receiveBufferSize: 4096)
             try stalled?.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
-            let session = try #require(try stalled?.readResponse().headers["session"]?.split(separator: ";").first)
+            let session = try #require(try await stalled?.readResponse().headers["session"]?.split(separator: ";").first)
             try stalled?.send("PLAY \(harness.url("cam")) RTSP/1.0\r\nCSeq: 2\r\nSession: \(session)\r\n\r\n")
 
             let decoded = try await Players.decodeFrames(harness.url("cam"), transport: "tcp", seconds: 6)
@@ -44,7 +44,7 @@ import Testing
             try await harness.waitForStream("cam")
             let stalled = try RawRTSPClient(port: harness.rtspPort, receiveBufferSize: 4096)
             try stalled.send("SETUP \(harness.url("cam"))/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
-            let session = try #require(try stalled.readResponse().headers["session"]?.split(separator: ";").first)
+            let session = try #require(try await stalled.readResponse().headers["session"]?.split(separator: ";").first)
             try stalled.send("PLAY \(harness.url("cam")) RTSP/1.0\r\nCSeq: 2\r\nSession: \(session)\r\n\r\n")
 
             let deadline = ContinuousClock.now + .seconds(30)

@@ -68,9 +68,9 @@ import Testing
             try await harness.waitForStream("roads/cam-1")
             let client = try RawRTSPClient(port: harness.rtspPort)
             try client.send("DESCRIBE \(harness.url("roads/cam-1~no-such-profile")) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
-            #expect(try client.readResponse().status == 404)
+            #expect(try await client.readResponse().status == 404)
             try client.send("DESCRIBE \(harness.url("roads/nowhere~sd-480p")) RTSP/1.0\r\nCSeq: 2\r\n\r\n")
-            #expect(try client.readResponse().status == 404)
+            #expect(try await client.readResponse().status == 404)
             #expect(try await Self.transcoders(on: harness).isEmpty)
 
             let publisher = try ExternalProcess("ffmpeg", [
