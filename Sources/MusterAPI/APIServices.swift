@@ -25,7 +25,7 @@ public protocol ChannelRuntime: Sendable {
     /// The transcoding profiles a channel can be served in (`PATH~PROFILE`).
     var profiles: [ProfileSummary] { get }
     /// Reads the profiles directory again; throws a message naming the file, line and field at fault.
-    func reloadProfiles() throws -> [ProfileSummary]
+    func reloadProfiles() async throws -> [ProfileSummary]
     /// The running transcoders.
     var transcoders: [TranscoderStatus] { get }
 }

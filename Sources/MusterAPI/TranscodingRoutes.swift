@@ -15,7 +15,7 @@ struct TranscodingRoutes {
             let identity = try context.require(.admin)
             let profiles: [ProfileSummary]
             do {
-                profiles = try services.runtime.reloadProfiles()
+                profiles = try await services.runtime.reloadProfiles()
             } catch {
                 throw APIProblem(.unprocessableContent, "the profiles were not reloaded and the previous ones stay in use: \(error)")
             }

@@ -159,8 +159,8 @@ public final class Gateway: Sendable {
 
     /// Stops the API, the sources (freeing their FFmpeg contexts) and closes every session and listener.
     /// Reads the profiles directory again (SIGHUP); the previous profiles stay when it fails.
-    public func reloadProfiles() throws {
-        _ = try runtime.reloadProfiles()
+    public func reloadProfiles() async throws {
+        _ = try await runtime.reloadProfiles()
     }
 
     public func stop() async {

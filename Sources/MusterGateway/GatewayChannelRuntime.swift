@@ -72,7 +72,7 @@ final class GatewayChannelRuntime: ChannelRuntime {
         let path = channel.path.rawValue
         await stopSource(at: path)
         await stopDerivedStreams(ofChannel: path)
-        if channel.path.derivation == nil { await unregisterDerivedChannels(of: path) }
+        if channel.path.derivation == nil { await unregisterDerivedChannels { base, _ in base == channel.path } }
         sessions.kickAll(path: path)
         hubs.removeHub(at: path)
         metrics.removeChannel(path)
@@ -200,7 +200,9 @@ final class GatewayChannelRuntime: ChannelRuntime {
             return false
         }
         let base = channel.rawValue
-        if hubs.hub(at: base)?.isReadyToPlay != true {
+        // A live channel still waiting for its first keyframe needs no demand: the transcoder
+        // reads it like any consumer and the wait below covers the keyframe.
+        if hubs.hub(at: base)?.tracks == nil {
             guard await demand(base) else { return false }
         }
         let starts = onDemand.withLock { running -> Bool in
@@ -238,9 +240,16 @@ final class GatewayChannelRuntime: ChannelRuntime {
 
     var profiles: [ProfileSummary] { profileLibrary.profiles.map(ProfileSummary.init) }
 
-    func reloadProfiles() throws -> [ProfileSummary] {
+    /// Reads the profiles again. A profile that is gone takes its derived streams with it:
+    /// their transcoders stop, their consumers are disconnected and their directory entries go.
+    /// Streams of a changed profile keep their settings until they next start.
+    func reloadProfiles() async throws -> [ProfileSummary] {
         let reloaded = try profileLibrary.reload()
         logger.info("profiles reloaded", metadata: ["profiles": "\(reloaded.map(\.name).joined(separator: ","))"])
+        let remaining = Set(reloaded.map(\.name))
+        let orphaned = runningTranscoders.withLock { $0.values.filter { !remaining.contains($0.profile.name) }.map(\.output.path) }
+        for path in orphaned { await stopDerivedStream(at: path) }
+        await unregisterDerivedChannels { _, profile in !remaining.contains(profile) }
         return reloaded.map(ProfileSummary.init)
     }
 
@@ -308,11 +317,13 @@ final class GatewayChannelRuntime: ChannelRuntime {
     /// Stops every transcoder of `channel` and disconnects their consumers.
     private func stopDerivedStreams(ofChannel channel: String) async {
         let derived = runningTranscoders.withLock { $0.values.filter { $0.source.path == channel }.map(\.output.path) }
-        for path in derived {
-            await stopSource(at: path)
-            sessions.kickAll(path: path)
-            hubs.removeHub(at: path)
-        }
+        for path in derived { await stopDerivedStream(at: path) }
+    }
+
+    private func stopDerivedStream(at path: String) async {
+        await stopSource(at: path)
+        sessions.kickAll(path: path)
+        hubs.removeHub(at: path)
     }
 
     /// The directory entry (kind derived) of a channel in a profile, made when it is first
@@ -334,11 +345,24 @@ final class GatewayChannelRuntime: ChannelRuntime {
         }
     }
 
-    /// Removes the directory entries of `channel` in every profile, when the channel goes.
-    private func unregisterDerivedChannels(of channel: String) async {
-        for profile in Set(profileLibrary.names + runningTranscoders.withLock({ $0.keys.compactMap { $0.split(separator: "~").last.map(String.init) } })) {
-            guard let derived = try? ChannelPath(validating: "\(channel)~\(profile)"),
-                  (try? await directory.deleteChannel(at: derived)) != nil else { continue }
+    /// Removes the directory entries of derived streams that `isObsolete` picks: every profile of
+    /// a channel that goes, or every channel in a profile that is gone. Derived entries are few
+    /// (a channel per profile actually played), so going through all of them is cheap.
+    private func unregisterDerivedChannels(where isObsolete: (_ channel: ChannelPath, _ profile: String) -> Bool) async {
+        var query = ChannelQuery()
+        query.kind = .derived
+        query.limit = ChannelQuery.maximumLimit
+        var obsolete: [ChannelPath] = []
+        do {
+            repeat {
+                let page = try await directory.channels(matching: query)
+                obsolete += page.channels.map(\.path).filter { $0.derivation.map { isObsolete($0.channel, $0.profile) } ?? false }
+                query.cursor = page.nextCursor
+            } while query.cursor != nil
+        } catch {
+            logger.warning("could not list derived streams to remove their directory entries: \(error)")
+        }
+        for derived in obsolete where (try? await directory.deleteChannel(at: derived)) != nil {
             hubs.events.publish(GatewayEvent(.channelRemoved, channel: derived.rawValue))
         }
     }

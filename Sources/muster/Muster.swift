@@ -130,10 +130,12 @@ struct GatewayService: Service {
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
         hangup.setEventHandler { [logger] in
-            do {
-                try gateway.reloadProfiles()
-            } catch {
-                logger.error("SIGHUP: the profiles were not reloaded and the previous ones stay in use: \(error)")
+            Task {
+                do {
+                    try await gateway.reloadProfiles()
+                } catch {
+                    logger.error("SIGHUP: the profiles were not reloaded and the previous ones stay in use: \(error)")
+                }
             }
         }
         hangup.resume()

@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import MusterCore
+import MusterFFmpeg
 import Testing
 
 /// Channels served in a profile (`PATH~PROFILE`): transcoded on demand, one transcoder shared by
@@ -60,6 +63,34 @@ import Testing
             #expect(try await harness.api().get("/api/v1/channels/roads/cam-9~satellite-256k").status == 404)
             #expect(try await Self.transcoders(on: harness).isEmpty)
         }
+    }
+
+    @Test func aProfileOfALiveChannelWaitsForItsFirstKeyframe() async throws {
+        let (tracks, units) = try await Self.clipUnits(try await MediaFixtures.h264AAC640x360())
+        try await GatewayHarness.with(configure: { $0.profilesDirectory = Self.shippedProfiles }) { harness in
+            #expect(try await harness.api().post("/api/v1/channels", json: ["path": "field/p3", "kind": "phone", "source": "push"]).status == 201)
+            // A publisher that has announced its tracks but sent no picture yet.
+            let publisher = try harness.gateway.hubs.hubCreatingIfNeeded(at: "field/p3").beginPublishing(tracks: tracks)
+            defer { publisher.end() }
+            let client = try RawRTSPClient(port: harness.rtspPort)
+            try client.send("DESCRIBE \(harness.url("field/p3~mobile-360p")) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+            async let answer = client.readResponse()
+            try await Task.sleep(for: .seconds(1))
+            for unit in units { publisher.write(unit) }
+            let response = try await answer
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.body.contains("H264"))
+        }
+    }
+
+    /// A clip's tracks and access units, as a publisher would write them.
+    static func clipUnits(_ path: String) async throws -> (tracks: [MediaTrack], units: [AccessUnit]) {
+        let input = try FFmpegFormatInput(url: path, openTimeout: .seconds(10))
+        var converter = try input.makeConverter(logger: Logger(label: "test"))
+        let packet = FFmpegPacket()
+        var units: [AccessUnit] = []
+        while try input.read(into: packet) { units += converter.convert(packet) }
+        return (converter.tracks, units)
     }
 
     @Test func unknownProfilesAndChannelsAre404AndDerivedPathsCannotBePublished() async throws {
@@ -157,6 +188,44 @@ import Testing
             #expect(refused.status == 422)
             #expect(refused.text.contains("broken.yaml:6"), "\(refused.text)")
             #expect(try await names() == ["low", "lower"])
+        }
+    }
+
+    @Test func aProfileThatIsGoneTakesItsDerivedStreamsWithIt() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-profiles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lowFile = directory.appendingPathComponent("low.yaml")
+        try "profile: low\nvideo:\n  codec: h264\n  width: 320\n  height: 240\n  bitrate: 300k\naudio: drop\n"
+            .write(to: lowFile, atomically: true, encoding: .utf8)
+        try "profile: lower\nvideo:\n  codec: h264\n  width: 160\n  height: 120\n  bitrate: 100k\naudio: drop\n"
+            .write(to: directory.appendingPathComponent("lower.yaml"), atomically: true, encoding: .utf8)
+        let clip = try await MediaFixtures.h264AAC640x360()
+        try await GatewayHarness.with(sources: [("cam", clip)], configure: { $0.profilesDirectory = directory.path }) { harness in
+            try await harness.waitForStream("cam")
+            let api = harness.api()
+            for profile in ["low", "lower"] {
+                let streams = try await Players.probe(harness.url("cam~\(profile)"), transport: "tcp")
+                #expect(streams.map(\.codec_name) == ["h264"], "cam~\(profile)")
+            }
+            let player = try ExternalProcess("ffmpeg", [
+                "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", harness.url("cam~low"), "-f", "null", "-",
+            ])
+            try player.start()
+            defer { player.stop() }
+            try await IngestLifecycleTests.eventually("the player of cam~low connected", timeout: .seconds(20)) {
+                try await Self.transcoders(on: harness).first { $0["path"] as? String == "cam~low" }?["consumers"] as? Int == 1
+            }
+
+            try FileManager.default.removeItem(at: lowFile)
+            #expect(try await api.post("/api/v1/profiles/reload", json: [String: String]()).status == 200)
+            #expect(try await Self.transcoders(on: harness).compactMap { $0["path"] as? String } == ["cam~lower"])
+            #expect(try await api.get("/api/v1/channels/cam~low").status == 404)
+            #expect(try await api.get("/api/v1/channels/cam~lower").status == 200)
+            _ = try await player.wait(timeout: .seconds(20))
+            let refused = try RawRTSPClient(port: harness.rtspPort)
+            try refused.send("DESCRIBE \(harness.url("cam~low")) RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+            #expect(try await refused.readResponse().status == 404)
         }
     }
 }
