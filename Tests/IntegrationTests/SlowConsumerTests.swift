@@ -6,7 +6,9 @@ import Testing
 @Suite(.serialized) struct SlowConsumerTests {
     @Test func aStalledConsumerDropsWhileOthersDecodeEverything() async throws {
         let clip = try await MediaFixtures.h264HighBitrate()
-        try await GatewayHarness.with(sources: [("cam", clip)]) { harness in
+        // The stall limit stays out of this: on a loaded machine the healthy player can take
+        // longer than the default 10 s, and the stalled consumer would be gone before it is listed.
+        try await GatewayHarness.with(sources: [("cam", clip)], configure: { $0.rtsp.stalledConsumerTimeout = .seconds(600) }) { harness in
             try await harness.waitForStream("cam")
             // A consumer that plays over TCP and then never reads a byte.
             var stalled: RawRTSPClient? = try RawRTSPClient(port: harness.rtspPort, receiveBufferSize: 4096)
