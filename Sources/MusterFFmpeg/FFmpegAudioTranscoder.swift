@@ -116,8 +116,7 @@ public final class FFmpegAudioTranscoder {
     }
 
     deinit {
-        var encoder: UnsafeMutablePointer<AVCodecContext>? = encoder
-        avcodec_free_context(&encoder)
+        closeEncoder(encoder)
         var packet: UnsafeMutablePointer<AVPacket>? = packet
         av_packet_free(&packet)
         av_audio_fifo_free(fifo)
@@ -209,8 +208,7 @@ public final class FFmpegAudioTranscoder {
         // when memory runs out) the old one carries on, at worst with one stale frame.
         if let codec = encoder.pointee.codec,
            let fresh = try? Self.openEncoder(codec, bitrate: bitrate, sampleRate: sampleRate, channels: channels, format: sampleFormat) {
-            var old: UnsafeMutablePointer<AVCodecContext>? = encoder
-            avcodec_free_context(&old)
+            closeEncoder(encoder)
             encoder = fresh
         }
     }
@@ -375,6 +373,16 @@ public final class FFmpegAudioTranscoder {
             let pts = packet.pointee.pts == muster_av_nopts_value() ? (units.last.map { $0.pts &+ 1024 } ?? 0) : packet.pointee.pts
             units.append(AccessUnit(trackID: outputTrack.id, pts: pts, isKeyframe: true, payload: payload))
         }
+    }
+
+    /// Frees an encoder after taking the frames its lookahead still holds, which nobody wants
+    /// any more: freeing it with them queued makes libavcodec warn on every stop.
+    private func closeEncoder(_ encoder: UnsafeMutablePointer<AVCodecContext>) {
+        if avcodec_send_frame(encoder, nil) >= 0 {
+            while avcodec_receive_packet(encoder, packet) >= 0 { av_packet_unref(packet) }
+        }
+        var encoder: UnsafeMutablePointer<AVCodecContext>? = encoder
+        avcodec_free_context(&encoder)
     }
 
     /// What the resampler was configured for.
