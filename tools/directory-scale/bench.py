@@ -79,14 +79,18 @@ def rss_mib(pid):
 
 
 def import_channels(port, count, batch_rows):
-    """Streams the rows in one chunked POST per batch of `batch_rows` (one import request each)."""
+    """One import request per batch of `batch_rows`, back to back, each streamed in 256 KiB
+    chunks. Every body is built before the first request, so the time is the gateway's: Python
+    formatting rows one by one (and sending a chunk per row) was slower than the gateway reading."""
     rng = random.Random(7)
-    started = time.time()
+    bodies = ["".join(channel_row(i, rng) for i in range(first, min(count, first + batch_rows))).encode()
+              for first in range(0, count, batch_rows)]
+    started = time.perf_counter()
     imported = 0
-    for first in range(0, count, batch_rows):
+    for body in bodies:
+        chunks = (body[offset:offset + 262_144] for offset in range(0, len(body), 262_144))
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-        rows = (channel_row(i, rng).encode() for i in range(first, min(count, first + batch_rows)))
-        connection.request("POST", "/api/v1/import/channels", body=rows,
+        connection.request("POST", "/api/v1/import/channels", body=chunks,
                            headers={"Content-Type": "application/x-ndjson"}, encode_chunked=True)
         response = connection.getresponse()
         result = json.loads(response.read())
@@ -94,9 +98,9 @@ def import_channels(port, count, batch_rows):
             raise SystemExit(f"import failed: {response.status} {result}")
         imported += result["imported"]
         connection.close()
-        print(f"  imported {imported:>9,} ({imported / (time.time() - started):,.0f}/s)", file=sys.stderr, end="\r")
+        print(f"  imported {imported:>9,} ({imported / (time.perf_counter() - started):,.0f}/s)", file=sys.stderr, end="\r")
     print(file=sys.stderr)
-    return imported, time.time() - started
+    return imported, time.perf_counter() - started
 
 
 def timed_get(connection, path):
