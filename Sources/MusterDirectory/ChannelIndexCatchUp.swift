@@ -14,7 +14,7 @@ import Synchronization
 /// rows into every partial index — all in one transaction, so a row is either wholly indexed or
 /// wholly pending. The pending set is durable: after a crash the next open resumes the work.
 final class ChannelIndexCatchUp: Sendable {
-    private struct State {
+    struct State {
         var writes = 0
         var lastWrite = ContinuousClock.now
         var firstUnindexedWrite: ContinuousClock.Instant?
@@ -24,6 +24,22 @@ final class ChannelIndexCatchUp: Sendable {
         var queuedSinceBatch = 0
         /// Channel writes started and not yet finished.
         var inFlight = 0
+        /// The last write stored many rows at once: a bulk import, which only a pause may interrupt.
+        var lastWriteWasBulk = false
+
+        /// When the next batch may start: once writes have paused; or, for a trickle of single
+        /// writes with a small backlog, also once the oldest waiting row is overdue. A bulk import
+        /// waits for its pause, however long it runs, and its pause is longer (the gap while the
+        /// importer reads its next batch, or the client sends its next request, is no pause): a
+        /// catch-up batch in its middle competes for the one writer and cost imports most of
+        /// their speed.
+        func nextBatchDue(now: ContinuousClock.Instant, options: SQLiteDirectoryStore.Options) -> ContinuousClock.Instant {
+            let quiet = lastWriteWasBulk ? options.bulkQuietPeriod : options.quietPeriod
+            // A write in flight postpones the quiet period: it ends a quiet period after it.
+            let quietUntil = inFlight > 0 ? now + quiet : lastWrite + quiet
+            guard !lastWriteWasBulk, queuedSinceBatch <= options.maximumForcedBacklog else { return quietUntil }
+            return min(quietUntil, (firstUnindexedWrite ?? now) + options.maximumDelay)
+        }
     }
 
     private let pool: DatabasePool
@@ -51,6 +67,7 @@ final class ChannelIndexCatchUp: Sendable {
             state.inFlight = max(0, state.inFlight - 1)
             state.writes += 1
             state.queuedSinceBatch += rows
+            state.lastWriteWasBulk = rows > 1
             state.lastWrite = .now
             if state.firstUnindexedWrite == nil { state.firstUnindexedWrite = state.lastWrite }
             startIfIdle(&state)
@@ -95,10 +112,7 @@ final class ChannelIndexCatchUp: Sendable {
         while !Task.isCancelled {
             let (wait, writesBefore) = state.withLock { state -> (Duration?, Int) in
                 let now = ContinuousClock.now
-                // A write in flight postpones the quiet period: it ends a quiet period after it.
-                let quietUntil = state.inFlight > 0 ? now + options.quietPeriod : state.lastWrite + options.quietPeriod
-                let overdueAt = (state.firstUnindexedWrite ?? now) + options.maximumDelay
-                let due = state.queuedSinceBatch > options.maximumForcedBacklog ? quietUntil : min(quietUntil, overdueAt)
+                let due = state.nextBatchDue(now: now, options: options)
                 return (due > now ? due - now : nil, state.writes)
             }
             if let wait {

@@ -20,12 +20,14 @@ public final class SQLiteDirectoryStore: DirectoryStore {
         /// 2–3 times longer without the map. But mapped pages count as resident memory (about
         /// 0.8 GB at that size, file-backed and reclaimable); 0 keeps the process small instead.
         public var memoryMapSize = 2_147_418_112
-        /// Start a catch-up once writes have paused this long.
+        /// Start a catch-up once writes have paused this long…
         public var quietPeriod: Duration = .milliseconds(300)
+        /// …or this long after a bulk import's batch.
+        public var bulkQuietPeriod: Duration = .seconds(2)
         /// Start one anyway when rows have waited this long (a steady trickle of writes)…
         public var maximumDelay: Duration = .seconds(5)
-        /// …unless more rows than this wait: then a bulk import is running, and indexing in
-        /// the middle of it would cost the import most of its speed (small catch-up batches on a
+        /// …unless more rows than this wait, or the last write was a bulk import: indexing in
+        /// the middle of an import would cost it most of its speed (small catch-up batches on a
         /// large table write nearly a page per row and index, as synchronous indexes would).
         public var maximumForcedBacklog = 50_000
         /// Rows per catch-up transaction: larger is cheaper per row, smaller keeps writers

@@ -77,6 +77,7 @@ import Testing
     @Test func theCatchUpRunsByItselfWhenWritesPause() async throws {
         var options = SQLiteDirectoryStore.Options()
         options.quietPeriod = .milliseconds(20)
+        options.bulkQuietPeriod = .milliseconds(20)
         let store = try SQLiteDirectoryStore.temporary(options: options)
         try await F.importAll(store, (0..<50).map { F.channel("c\($0)") })
         var pending = try await store.pendingIndexCount()
