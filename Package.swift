@@ -147,10 +147,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "MusterTestSupport", path: "Tests/MusterTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "MusterAPITests",
             dependencies: [
-                "MusterAPI", "MusterDirectory", "MusterCore", "MusterRTSP", "MusterTracker",
+                "MusterAPI", "MusterDirectory", "MusterCore", "MusterRTSP", "MusterTracker", "MusterTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -169,7 +170,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MusterKLVTests", dependencies: ["MusterKLV"], swiftSettings: swiftSettings),
-        .testTarget(name: "MusterPositionFormatsTests", dependencies: ["MusterPositionFormats"], swiftSettings: swiftSettings),
+        .testTarget(name: "MusterPositionFormatsTests", dependencies: ["MusterPositionFormats", "MusterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MusterTrackerTests",
             dependencies: ["MusterTracker", "MusterDirectory", "MusterPositionFormats", "MusterCore", .product(name: "Logging", package: "swift-log")],
@@ -184,7 +185,7 @@ let package = Package(
             dependencies: ["MusterRTSP", "MusterRTP", "MusterCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MusterFFmpegTests", dependencies: ["MusterFFmpeg", "MusterCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MusterFFmpegTests", dependencies: ["MusterFFmpeg", "MusterCore", "MusterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

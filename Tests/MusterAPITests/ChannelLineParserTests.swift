@@ -1,4 +1,5 @@
 import Foundation
+import MusterTestSupport
 import Testing
 @testable import MusterAPI
 
@@ -83,7 +84,7 @@ struct ChannelLineParserTests {
     /// Random rows (exponents too), and random damage to them: the fast parser may decline
     /// anything, but what it reads must equal JSONDecoder's reading.
     @Test func agreesWithJSONDecoderOnRandomRows() throws {
-        var generator = SeededGenerator(seed: 0x5EED_C0DE)
+        var generator = SplitMix64(seed: 0x5EED_C0DE)
         let fragments = ["\"", "\\", "\\u", "d83d", "{", "}", "[", "]", ",", ":", " ", "null", "true", "0", "-", "e", ".", "é", "\u{0}"]
         var accepted = 0
         for _ in 0..<4000 {
@@ -113,7 +114,7 @@ struct ChannelLineParserTests {
     }
 
     /// A valid row, and whether one of its numbers has an exponent.
-    static func randomRow(using generator: inout SeededGenerator) -> (line: String, hasExponent: Bool) {
+    static func randomRow(using generator: inout SplitMix64) -> (line: String, hasExponent: Bool) {
         var hasExponent = false
         func string() -> String {
             let pieces = ["a", "Z", "9", "-", "/", " ", "武汉", "道路", "é", "🚒", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\u6b66", "\\ud83d\\ude92", "\\u0000"]
@@ -172,18 +173,5 @@ struct ChannelSourceInputTests {
     ])
     func refuses(text: String) {
         #expect(throws: APIProblem.self) { try ChannelInput.source(text) }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failure repeats.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MusterCore
+import MusterTestSupport
 @testable import MusterFFmpeg
 import NIOCore
 import Testing
@@ -275,23 +276,5 @@ import Testing
         while segment > 0, magnitude & (0x80 << segment) == 0 { segment -= 1 }
         let step = (magnitude >> (segment + 3)) & 0x0F
         return ~(sign | UInt8(segment << 4) | UInt8(step))
-    }
-}
-
-/// A small seeded generator, so that the garbage is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
-    mutating func bytes(count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &self) }
     }
 }

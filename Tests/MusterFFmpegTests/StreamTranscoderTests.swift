@@ -1,4 +1,5 @@
 import MusterCore
+import MusterTestSupport
 @testable import MusterFFmpeg
 import NIOCore
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import MusterTestSupport
 import Testing
 @testable import MusterPositionFormats
 
@@ -27,22 +28,10 @@ func rejection<T>(_ body: () throws -> T) -> PositionRejection? {
     }
 }
 
-/// A small deterministic generator (xorshift64*) so mutation tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-}
-
 /// Variants of `fixture` with random bytes replaced, inserted, deleted or the input truncated,
 /// for checking that parsers survive arbitrary damage without crashing.
 func mutations(of fixture: [UInt8], count: Int, seed: UInt64) -> [[UInt8]] {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix64(seed: seed)
     return (0..<count).map { _ in
         var bytes = fixture
         for _ in 0..<Int.random(in: 1...4, using: &generator) where !bytes.isEmpty {
