@@ -44,11 +44,13 @@ final class ChannelIndexCatchUp: Sendable {
 
     private let pool: DatabasePool
     private let options: SQLiteDirectoryStore.Options
+    private let memory: DirectoryMemory
     private let state = Mutex(State())
 
-    init(pool: DatabasePool, options: SQLiteDirectoryStore.Options) {
+    init(pool: DatabasePool, options: SQLiteDirectoryStore.Options, memory: DirectoryMemory) {
         self.pool = pool
         self.options = options
+        self.memory = memory
     }
 
     /// Called before a channel write waits for the writer: while one is in flight (an import
@@ -135,7 +137,10 @@ final class ChannelIndexCatchUp: Sendable {
                 state.task = nil
                 return true
             }
-            if finished { return }
+            if finished {
+                await memory.releaseAfterBulkWrite()
+                return
+            }
         }
         state.withLock { $0.task = nil }
     }

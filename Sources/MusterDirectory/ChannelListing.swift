@@ -37,20 +37,31 @@ enum ChannelListing {
     }
 
     private static func indexedRows(_ db: Database, _ request: ChannelListingRequest, probeCap: Int) throws -> [StoredChannel] {
-        var candidates = try request.name?.candidateIDs(db, cap: probeCap)
+        // Walk a little first (most walks fill their page within a few hundred entries), then
+        // far enough that matches as rare as the probe allows (probeCap of N) fill a page.
+        var budgets = [min(walkStart, probeCap), probeCap * walkFactor]
+        var candidates: [Int64]?
+        if let name = request.name {
+            var denseEnoughToWalk = false
+            if walksNamesInPathIndex(request) {
+                // The short walk reads names from the index alone. Collecting the trigram hits
+                // (2–8 ms for a term in one name of a hundred at 2 000 000 channels) is worth it
+                // only when the long walk is not expected to fill the page.
+                let firstBudget = budgets.removeFirst()
+                let first = try walk(db, request, driver: .sortOrder, candidates: nil, budget: firstBudget)
+                if first.isComplete { return first.rows }
+                denseEnoughToWalk = first.rows.count * budgets[0] > (request.limit + 1) * firstBudget
+            }
+            if !denseEnoughToWalk { candidates = try name.candidateIDs(db, cap: candidateCap(request, probeCap: probeCap)) }
+        }
         let (driver, walksInOrder) = try plan(db, request, candidates: candidates, probeCap: probeCap)
         if !walksInOrder {
             return try fetch(db, .indexed(request, driver: driver, candidates: candidates))
         }
-        // Walk a little first (most walks fill their page within a few hundred entries), then
-        // far enough that matches as rare as the probe allows (probeCap of N) fill a page.
         let ordered = driver
-        for budget in [min(walkStart, probeCap), probeCap * walkFactor] {
-            let limits = ChannelListingSQL.boundary(request, driver: ordered, budget: budget)
-            let boundary = try Row.fetchOne(db.cachedStatement(sql: limits.sql), arguments: limits.arguments)
-            let rows = try fetch(db, .indexed(request, driver: ordered, candidates: candidates, until: boundary))
-            // A full page, or the index ended within the budget: done.
-            if rows.count > request.limit || boundary == nil { return rows }
+        for budget in budgets {
+            let step = try walk(db, request, driver: ordered, candidates: candidates, budget: budget)
+            if step.isComplete { return step.rows }
         }
         // The walk used its budget without filling the page: matches are rare along this order.
         let fallbackCap = probeCap * fallbackFactor
@@ -60,6 +71,30 @@ enum ChannelListing {
             return try fetch(db, .indexed(request, driver: narrow.driver, candidates: candidates))
         }
         return try fetch(db, .indexed(request, driver: ordered, candidates: candidates))
+    }
+
+    /// Reads the ordered driver up to `budget` entries after the cursor, stopping at a full page.
+    /// Complete when the page is full or the index ended within the budget.
+    private static func walk(_ db: Database, _ request: ChannelListingRequest, driver: ChannelScanDriver, candidates: [Int64]?, budget: Int) throws -> (rows: [StoredChannel], isComplete: Bool) {
+        let limits = ChannelListingSQL.boundary(request, driver: driver, budget: budget)
+        let boundary = try Row.fetchOne(db.cachedStatement(sql: limits.sql), arguments: limits.arguments)
+        let rows = try fetch(db, .indexed(request, driver: driver, candidates: candidates, until: boundary))
+        return (rows, rows.count > request.limit || boundary == nil)
+    }
+
+    /// A name search in path order with no filter that has an index of its own: its walk checks
+    /// names in `channel_name_by_path` and reads only the matching rows.
+    static func walksNamesInPathIndex(_ request: ChannelListingRequest) -> Bool {
+        request.sort == .path && request.kind == nil && request.zone == nil && request.tag == nil
+            && request.pathPrefix == nil && request.onlyPaths == nil
+    }
+
+    /// How many name search hits are worth sorting instead of walking the sort order. A hit costs a
+    /// row read; an entry of a walk through `channel_name_by_path` about a tenth of that (at
+    /// 2 000 000 channels: 4.6 µs a cold row, 0.4 µs an entry). With N hits the walk reads about
+    /// 100 × 2 000 000 / N entries for a page, so it costs less from about 4 000 hits on.
+    static func candidateCap(_ request: ChannelListingRequest, probeCap: Int) -> Int {
+        walksNamesInPathIndex(request) ? probeCap / 2 : probeCap
     }
 
     private static func fetch(_ db: Database, _ query: ChannelListingSQL) throws -> [StoredChannel] {

@@ -58,10 +58,16 @@ struct ChannelListingRequest {
         }
     }
 
+    /// The index that walks channels in path order. With a name search it is the partial one that
+    /// holds the names too, so that a row is read only when its name matches.
+    var pathIndex: (name: String, isPartial: Bool) {
+        name == nil ? ("channel_path", false) : ("channel_name_by_path", true)
+    }
+
     /// The deferred (or, for path, the unique) index that walks channels in sort order.
     var sortIndex: String {
         switch sort {
-        case .path: "channel_path"
+        case .path: pathIndex.name
         case .name: "channel_by_name"
         case .createdAt: "channel_by_created"
         case .updatedAt: "channel_by_updated"

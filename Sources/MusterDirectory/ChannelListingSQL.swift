@@ -46,7 +46,7 @@ struct ChannelListingSQL {
         case .kindZone: builder.from = "channel c INDEXED BY channel_by_kind_zone_path"
         case .zone: builder.from = "channel c INDEXED BY channel_by_zone_path"
         case .kind: builder.from = "channel c INDEXED BY channel_by_kind_zone_path"
-        case .pathRange: builder.from = "channel c INDEXED BY channel_path"
+        case .pathRange: builder.from = "channel c INDEXED BY \(request.pathIndex.name)"
         case .tag:
             builder.from = "channel_tag t CROSS JOIN channel c ON c.path = t.path"
             pathColumn = "t.path"
@@ -97,11 +97,12 @@ struct ChannelListingSQL {
             inner.add("t.tag = ?", [request.tag])
             pathColumn = "t.path"
         case .pathRange:
-            inner.from = "channel c INDEXED BY channel_path"
+            inner.from = "channel c INDEXED BY \(request.pathIndex.name)"
+            if request.pathIndex.isPartial { inner.add("c.indexed = 1") }
         default:
             inner.from = "channel c INDEXED BY \(request.sortIndex)"
             // The partial indexes hold only indexed rows; saying so lets SQLite use them.
-            if request.sort != .path { inner.add("c.indexed = 1") }
+            if request.sort != .path || request.pathIndex.isPartial { inner.add("c.indexed = 1") }
         }
         if let prefix = request.pathPrefix, request.sort == .path {
             inner.add("\(pathColumn) >= ? AND \(pathColumn) < ?", [prefix.exact, prefix.end])

@@ -17,6 +17,9 @@ enum DirectorySchema {
         migrator.registerMigration("v4-position-journal") { db in
             try db.execute(sql: positionJournal)
         }
+        migrator.registerMigration("v5-name-by-path") { db in
+            try db.execute(sql: nameByPath)
+        }
         return migrator
     }
 
@@ -79,6 +82,14 @@ enum DirectorySchema {
         );
         -- The index's (trigram, channel id) pairs, searchable by trigram prefix.
         CREATE VIRTUAL TABLE channel_fts_terms USING fts5vocab(channel_fts, instance);
+        """
+
+    /// Deferred, like the other sort and filter indexes. A name search in path order (the default)
+    /// that matches too many rows for its trigram hits to be sorted walks this index and checks each
+    /// name here instead of in the table row: at 2 000 000 channels a term in one name of a hundred
+    /// read 12 000 rows, one page each, to fill a page of 100 results.
+    private static let nameByPath = """
+        CREATE INDEX channel_name_by_path ON channel(indexed, path, name, name_folded) WHERE indexed = 1;
         """
 
     private static let otherTables = """

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MusterCore
 import Testing
 @testable import MusterDirectory
@@ -70,6 +71,40 @@ import Testing
         #expect(try await search(store, "矿库") == ["a", "b"])
         #expect(try await search(store, "侧") == ["a", "b"])
         #expect(try await search(store, "gate") { $0.sort = .name } == ["d", "c"])
+    }
+
+    @Test(arguments: IndexState.allCases)
+    func pathOrderSearchesWalkTheIndexOfNames(state: IndexState) async throws {
+        // A cap of 2 makes the first walk two entries long, so terms take every route: the page
+        // within the first walk, dense enough to skip the hits, or hits collected.
+        let store = try await seeded(state, probeCap: 2)
+        let pages = try await F.allPages(store, F.query { $0.nameContains = "侧"; $0.limit = 1 })
+        #expect(F.paths(pages.channels) == ["a", "b"] && pages.pages == 2)
+        #expect(try await search(store, "gate") == ["c", "d"])
+        #expect(try await search(store, "门口") == ["f"])
+        #expect(try await search(store, "GATE") { $0.pathPrefix = "d" } == ["d"])
+        #expect(try await search(store, "东") { $0.descending = true } == ["e", "a"])
+    }
+
+    @Test(arguments: IndexState.allCases)
+    func aDenseTermFillsItsPagesWithoutCollectingHits(state: IndexState) async throws {
+        let store = try F.store(probeCap: 2)
+        let channels = (0..<40).map { F.channel(String(format: "s%02d", $0), name: $0 % 4 == 3 ? "Gate \($0)" : "坝\($0) 东侧") }
+        try await F.seed(store, channels, state: state)
+        let listed = try await F.allPages(store, F.query { $0.nameContains = "东侧"; $0.limit = 3 })
+        #expect(F.paths(listed.channels) == channels.filter { $0.name.hasSuffix("东侧") }.map(\.path.rawValue))
+        #expect(listed.pages == 10)
+    }
+
+    @Test func theIndexOfNamesAnswersTheNameCheckWithoutTheRow() async throws {
+        let store = try await seeded(.indexed)
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT c.id FROM channel c INDEXED BY channel_name_by_path
+                WHERE c.indexed = 1 AND \(ChannelNameSearch.rowCondition) ORDER BY c.path
+                """, arguments: ["x"]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("COVERING INDEX channel_name_by_path") }, "\(plan)")
     }
 
     @Test func renamedAndDeletedChannelsLeaveTheSearchIndex() async throws {
