@@ -41,9 +41,9 @@ struct DirectoryBench {
     static func main() async throws {
         let options = Options(Array(CommandLine.arguments.dropFirst()))
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: options.file + suffix) }
-        var indexing = SQLiteDirectoryStore.IndexingOptions()
-        indexing.automatic = options.automaticIndexing
-        let store = try SQLiteDirectoryStore(path: options.file, indexing: indexing)
+        var storeOptions = SQLiteDirectoryStore.Options()
+        storeOptions.automatic = options.automaticIndexing
+        let store = try SQLiteDirectoryStore(path: options.file, options: storeOptions)
         say("directory-bench: \(options.channels) channels in batches of \(options.batch), \(options.iterations) iterations per case")
         say("file: \(options.file); deferred indexing: \(options.automaticIndexing ? "automatic (gateway defaults)" : "manual")")
 
