@@ -39,7 +39,8 @@ public final class FFmpegFormatInput {
         context.pointee.interrupt_callback = AVIOInterruptCB(
             callback: { opaque in
                 guard let opaque else { return 0 }
-                return Unmanaged<FFmpegInterrupt>.fromOpaque(opaque).takeUnretainedValue().shouldInterrupt() ? 1 : 0
+                // Called over a thousand times a second per input: no retain and release around it.
+                return Unmanaged<FFmpegInterrupt>.fromOpaque(opaque)._withUnsafeGuaranteedRef { $0.shouldInterrupt() } ? 1 : 0
             },
             opaque: Unmanaged.passUnretained(interrupt).toOpaque()
         )

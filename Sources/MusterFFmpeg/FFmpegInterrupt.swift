@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Synchronization
 
 /// The cancellation flag and deadline FFmpeg polls through `AVFormatContext.interrupt_callback`
@@ -8,7 +9,7 @@ import Synchronization
 /// may be cancelled from any other thread; hence atomics and no locks.
 public final class FFmpegInterrupt: Sendable {
     private let cancelled = Atomic<Bool>(false)
-    /// `DispatchTime.uptimeNanoseconds` after which a blocking call gives up; 0 means none.
+    /// `coarseNanoseconds` after which a blocking call gives up; 0 means none.
     private let deadline = Atomic<UInt64>(0)
     private let deadlinePassed = Atomic<Bool>(false)
     /// Wakes `sleep(for:)` at once on cancel, so stopping never waits out a retry delay.
@@ -35,7 +36,17 @@ public final class FFmpegInterrupt: Sendable {
         }
         let (seconds, attoseconds) = timeout.components
         let nanoseconds = UInt64(max(seconds, 0)) * 1_000_000_000 + UInt64(max(attoseconds, 0) / 1_000_000_000)
-        deadline.store(DispatchTime.now().uptimeNanoseconds + max(nanoseconds, 1), ordering: .relaxed)
+        deadline.store(Self.coarseNanoseconds() + max(nanoseconds, 1), ordering: .relaxed)
+    }
+
+    /// The kernel's monotonic clock as of its last tick (a few milliseconds old at most), read
+    /// from the vDSO without the hardware counter: FFmpeg asks `shouldInterrupt()` over a
+    /// thousand times a second per input, and the precise clock was a visible part of a
+    /// stream's CPU. Time limits here are half a second or more; a tick late does not matter.
+    private static func coarseNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     /// True once the armed deadline interrupted a call, so the error can say "timed out"
@@ -46,7 +57,7 @@ public final class FFmpegInterrupt: Sendable {
     func shouldInterrupt() -> Bool {
         if cancelled.load(ordering: .relaxed) { return true }
         let limit = deadline.load(ordering: .relaxed)
-        if limit != 0, DispatchTime.now().uptimeNanoseconds >= limit {
+        if limit != 0, Self.coarseNanoseconds() >= limit {
             deadlinePassed.store(true, ordering: .relaxed)
             return true
         }

@@ -31,7 +31,9 @@ public struct FFmpegPacketConverter: Sendable {
     }
 
     private static let microseconds = AVRational(num: 1, den: 1_000_000)
-    private var streams: [Int: TrackState]
+    /// By FFmpeg stream index; nil for skipped streams. An array, not a dictionary: it is
+    /// consulted for every packet.
+    private var streams: [TrackState?]
     /// Length of all completed passes, in microseconds, added to every timestamp.
     private var loopOffset: Int64 = 0
     /// Earliest DTS and latest end time seen this pass, in microseconds, before the offset.
@@ -44,14 +46,17 @@ public struct FFmpegPacketConverter: Sendable {
 
     init(tracks: [MediaTrack], streams: [Int: TrackState]) {
         self.tracks = tracks
-        self.streams = streams
+        let count = (streams.keys.max() ?? -1) + 1
+        self.streams = (0..<count).map { streams[$0] }
     }
 
     /// The access units in `packet` (AAC packets may hold several ADTS frames); empty for
     /// packets of skipped streams and packets without any timestamp to derive one from.
     public mutating func convert(_ packet: FFmpegPacket) -> [AccessUnit] {
-        guard var state = streams[packet.streamIndex], packet.size > 0 else { return [] }
-        defer { streams[packet.streamIndex] = state }
+        let index = packet.streamIndex
+        guard streams.indices.contains(index), packet.size > 0, var state = streams[index].take() else { return [] }
+        // Moved out and back rather than copied, so its track is not retained and released per packet.
+        defer { streams[index] = state }
         let clock = AVRational(num: 1, den: Int32(state.track.clockRate))
         let pts: Int64
         let dts: Int64
@@ -97,8 +102,9 @@ public struct FFmpegPacketConverter: Sendable {
         loopOffset += max(end - start, 1)
         passStart = nil
         passEnd = nil
-        for (index, state) in streams {
-            streams[index]?.floorDTS = state.lastDTS.map { $0 + 1 }
+        for index in streams.indices {
+            let lastDTS = streams[index]?.lastDTS
+            streams[index]?.floorDTS = lastDTS.map { $0 + 1 }
         }
         return true
     }
@@ -107,15 +113,13 @@ public struct FFmpegPacketConverter: Sendable {
         let id = state.track.id
         switch state.track.codec {
         case .h264, .h265:
-            guard let nalUnits = NALUnitPayload.units(in: bytes, lengthSize: state.nalLengthSize) else { return [] }
+            guard let payload = NALUnitPayload.lengthPrefixedPayload(from: bytes, lengthSize: state.nalLengthSize) else { return [] }
             let isH264 = state.track.codec == .h264
-            let containsRandomAccess = nalUnits.contains { unit in
-                guard let header = unit.getInteger(at: unit.readerIndex, as: UInt8.self) else { return false }
-                return isH264 ? H264NALUnit.type(ofHeader: header) == H264NALUnit.idr
+            let isKeyframe = keyflag || LengthPrefixedNALUnits.containsUnit(in: payload) { header in
+                isH264 ? H264NALUnit.type(ofHeader: header) == H264NALUnit.idr
                     : H265NALUnit.isRandomAccessPoint(H265NALUnit.type(ofHeader: header))
             }
-            return [AccessUnit(trackID: id, pts: pts, dts: dts, isKeyframe: keyflag || containsRandomAccess,
-                               payload: LengthPrefixedNALUnits.join(nalUnits))]
+            return [AccessUnit(trackID: id, pts: pts, dts: dts, isKeyframe: isKeyframe, payload: payload)]
         case .aac:
             guard let frames = ADTSHeader.frames(in: bytes) else {
                 return [AccessUnit(trackID: id, pts: pts, dts: dts, isKeyframe: true, payload: ByteBuffer(bytes: bytes))]
@@ -130,26 +134,48 @@ public struct FFmpegPacketConverter: Sendable {
     }
 }
 
-/// Splitting H.264/H.265 packets into NAL units, whichever way the container frames them.
+/// Reading H.264/H.265 packets, whichever way the container frames their NAL units.
 enum NALUnitPayload {
-    /// The NAL units of a packet framed with `lengthSize`-byte lengths, or with start codes when
-    /// `lengthSize` is nil or the lengths do not add up; nil when neither framing fits.
-    static func units(in bytes: UnsafeRawBufferPointer, lengthSize: Int?) -> [ByteBuffer]? {
-        let buffer = ByteBuffer(bytes: bytes)
-        if let lengthSize, let units = lengthPrefixed(buffer, lengthSize: lengthSize) { return units }
-        let units = LengthPrefixedNALUnits.splitAnnexB(buffer)
-        return units.isEmpty ? nil : units
+    /// The packet's NAL units in the 4-byte length-prefixed layout of `AccessUnit`, copied once:
+    /// read with `lengthSize`-byte lengths, or with start codes when `lengthSize` is nil or the
+    /// lengths do not add up; nil when neither framing fits.
+    static func lengthPrefixedPayload(from bytes: UnsafeRawBufferPointer, lengthSize: Int?) -> ByteBuffer? {
+        if let lengthSize, let payload = fromLengthPrefixed(bytes, lengthSize: lengthSize) { return payload }
+        return LengthPrefixedNALUnits.fromAnnexB(bytes)
     }
 
-    private static func lengthPrefixed(_ payload: ByteBuffer, lengthSize: Int) -> [ByteBuffer]? {
-        var buffer = payload
-        var units: [ByteBuffer] = []
-        while buffer.readableBytes > 0 {
-            guard let lengthBytes = buffer.readBytes(length: lengthSize) else { return nil }
-            let length = lengthBytes.reduce(0) { $0 << 8 | Int($1) }
-            guard length > 0, let unit = buffer.readSlice(length: length) else { return nil }
-            units.append(unit)
+    /// The packet's NAL units, framed as `lengthPrefixedPayload` reads them.
+    static func units(in bytes: UnsafeRawBufferPointer, lengthSize: Int?) -> [ByteBuffer]? {
+        lengthPrefixedPayload(from: bytes, lengthSize: lengthSize).map(LengthPrefixedNALUnits.split)
+    }
+
+    private static func fromLengthPrefixed(_ bytes: UnsafeRawBufferPointer, lengthSize: Int) -> ByteBuffer? {
+        guard (1...4).contains(lengthSize) else { return nil }
+        func length(at offset: Int) -> Int {
+            bytes[offset..<(offset + lengthSize)].reduce(0) { $0 << 8 | Int($1) }
         }
-        return units.isEmpty ? nil : units
+        // Checked whole before copying: a packet whose lengths do not add up may be Annex-B.
+        var offset = 0
+        var unitCount = 0
+        while offset < bytes.count {
+            guard bytes.count - offset >= lengthSize else { return nil }
+            let unitLength = length(at: offset)
+            offset += lengthSize
+            guard unitLength > 0, unitLength <= bytes.count - offset else { return nil }
+            offset += unitLength
+            unitCount += 1
+        }
+        guard unitCount > 0 else { return nil }
+        if lengthSize == 4 { return ByteBuffer(bytes: bytes) }
+        var payload = ByteBufferAllocator().buffer(capacity: bytes.count + unitCount * (4 - lengthSize))
+        offset = 0
+        while offset < bytes.count {
+            let unitLength = length(at: offset)
+            offset += lengthSize
+            payload.writeInteger(UInt32(unitLength))
+            payload.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + unitLength)]))
+            offset += unitLength
+        }
+        return payload
     }
 }

@@ -145,8 +145,19 @@ final class RecordingReader: StreamReader {
                 [0, 0, 0, 1, 2, 0x65, 0xFF].randomElement(using: &generator)! as UInt8
             }
             let split = LengthPrefixedNALUnits.splitAnnexB(ByteBuffer(bytes: bytes)).map { Array($0.readableBytesView) }
-            #expect(split == Self.naiveSplit(bytes), "\(bytes)")
+            let expected = Self.naiveSplit(bytes)
+            #expect(split == expected, "\(bytes)")
+            let rewritten = bytes.withUnsafeBytes { LengthPrefixedNALUnits.fromAnnexB($0) }
+            let expectedPayload = expected.isEmpty ? nil : LengthPrefixedNALUnits.join(expected.map { ByteBuffer(bytes: $0) })
+            #expect(rewritten == expectedPayload, "\(bytes)")
         }
+    }
+
+    @Test func findsAUnitByItsHeader() {
+        let payload = LengthPrefixedNALUnits.join([ByteBuffer(bytes: [0x09, 0xF0]), ByteBuffer(bytes: [0x65, 0x88])])
+        #expect(LengthPrefixedNALUnits.containsUnit(in: payload) { $0 & 0x1F == 5 })
+        #expect(!LengthPrefixedNALUnits.containsUnit(in: payload) { $0 & 0x1F == 7 })
+        #expect(!LengthPrefixedNALUnits.containsUnit(in: ByteBuffer()) { _ in true })
     }
 
     @Test func dropsATruncatedTrailingUnit() {

@@ -53,6 +53,10 @@ import Testing
         let annexB: [UInt8] = [0, 0, 0, 1, 0x65, 1, 0, 0, 1, 0x06]
         let fromAnnexB = try #require(annexB.withUnsafeBytes { NALUnitPayload.units(in: $0, lengthSize: 4) })
         #expect(fromAnnexB.map { Array($0.readableBytesView) } == [[0x65, 1], [0x06]])
+        let fourByte: [UInt8] = [0, 0, 0, 2, 0x65, 1]
+        let payload = fourByte.withUnsafeBytes { NALUnitPayload.lengthPrefixedPayload(from: $0, lengthSize: 4) }
+        #expect(payload.map { Array($0.readableBytesView) } == fourByte)
+        #expect([UInt8]([0, 5, 0x65]).withUnsafeBytes { NALUnitPayload.lengthPrefixedPayload(from: $0, lengthSize: 2) } == nil)
     }
 
     @Test(arguments: [
