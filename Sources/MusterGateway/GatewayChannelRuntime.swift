@@ -172,7 +172,7 @@ final class GatewayChannelRuntime: ChannelRuntime {
     }
 
     /// A client is setting up `path`: an idle on-demand stream there gets a full idle period
-    /// again, so it cannot stop between the client's DESCRIBE and its SETUP.
+    /// again at each DESCRIBE and SETUP, so it cannot stop before the client plays.
     func noteInterest(in path: String) {
         onDemand.withLock { running in
             if running[path] != nil { running[path] = .some(nil) }

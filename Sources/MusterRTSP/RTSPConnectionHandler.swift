@@ -376,6 +376,9 @@ final class RTSPConnectionHandler: ChannelInboundHandler {
         } else {
             let path = existing?.path ?? url.streamPath
             try authorize(request, path: path, allowing: [.read])
+            // A player between DESCRIBE and PLAY is no consumer yet: each step keeps an
+            // on-demand stream from being reaped under it on a slow machine.
+            self.context.streamInterest(path)
             guard let hub = self.context.hubs.hub(at: path), let tracks = hub.tracks else {
                 throw RTSPRequestError(.notFound, "no live stream at '\(path)'")
             }
