@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "MusterCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import MusterCore
 
 /// A channel as stored: the public value plus the row's id, its raw times (the exact doubles a
@@ -68,42 +69,84 @@ enum ChannelColumns {
         return nil
     }
 
-    /// The arguments of `ChannelWrites.insert`: path, the writable columns (see `values`), times.
-    static func insertArguments(_ channel: Channel, now: Double) -> StatementArguments {
-        var values: [(any DatabaseValueConvertible)?] = []
-        values.reserveCapacity(13)
-        values.append(channel.path.rawValue)
-        appendValues(of: channel, to: &values)
-        values.append(now)
-        values.append(now)
-        return StatementArguments(values)
+    /// Binds `insert`'s parameters: path, the writable columns (see `bindValues`), times.
+    static func bindInsert(_ statement: Statement, _ channel: Channel, now: Double) throws {
+        var binder = ParameterBinder(statement)
+        try binder.bind(channel.path.rawValue)
+        try bindValues(of: channel, with: &binder)
+        try binder.bind(now)
+        try binder.bind(now)
     }
 
-    /// The arguments of `ChannelWrites.replace`: the writable columns, `updated_at`, the row id.
-    static func updateArguments(_ channel: Channel, now: Double, id: Int64) -> StatementArguments {
-        var values: [(any DatabaseValueConvertible)?] = []
-        values.reserveCapacity(12)
-        appendValues(of: channel, to: &values)
-        values.append(now)
-        values.append(id)
-        return StatementArguments(values)
+    /// Binds `replace`'s parameters: the writable columns, `updated_at`, the row id.
+    static func bindUpdate(_ statement: Statement, _ channel: Channel, now: Double, id: Int64) throws {
+        var binder = ParameterBinder(statement)
+        try bindValues(of: channel, with: &binder)
+        try binder.bind(now)
+        try binder.bind(id)
     }
 
     /// `name, name_folded, kind, source, zone, unit_id, latitude, longitude, tags, on_demand`.
-    /// One array per row, built in place: in import profiles GRDB's argument conversion (generic,
-    /// not specialized across modules) costs as much as SQLite's insert.
-    private static func appendValues(of channel: Channel, to values: inout [(any DatabaseValueConvertible)?]) {
-        values.append(channel.name)
-        values.append(storedFolded(channel.name))
-        values.append(channel.kind.rawValue)
-        values.append(channel.source.storedValue)
-        values.append(channel.zone)
-        values.append(channel.unitID)
-        values.append(channel.latitude)
-        values.append(channel.longitude)
-        values.append(ChannelTags.encode(channel.tags))
-        values.append(channel.onDemand)
+    private static func bindValues(of channel: Channel, with binder: inout ParameterBinder) throws {
+        try binder.bind(channel.name)
+        try binder.bind(storedFolded(channel.name))
+        try binder.bind(channel.kind.rawValue)
+        try binder.bind(channel.source.storedValue)
+        try binder.bind(channel.zone)
+        try binder.bind(channel.unitID)
+        try binder.bind(channel.latitude)
+        try binder.bind(channel.longitude)
+        try binder.bind(ChannelTags.encode(channel.tags))
+        try binder.bind(channel.onDemand ? 1 : 0)
     }
+}
+
+/// Binds a statement's parameters in order, straight through SQLite's C interface. GRDB's
+/// `StatementArguments` boxes every value in an existential and converts it generically (not
+/// specialized across modules): in bulk import profiles that, with its allocations, cost about
+/// as much as SQLite's own insert.
+struct ParameterBinder {
+    private let statement: Statement
+    private var index: Int32 = 0
+
+    /// Readies `statement` for new values: GRDB executes it with whatever is bound, once told the
+    /// arguments are set (here: to none, replaced below).
+    init(_ statement: Statement) {
+        statement.setUncheckedArguments(StatementArguments())
+        self.statement = statement
+    }
+
+    mutating func bind(_ text: String?) throws {
+        index += 1
+        let handle = statement.sqliteStatement
+        guard var text else { return try check(sqlite3_bind_null(handle, index)) }
+        let code = text.withUTF8 { bytes in
+            // An empty buffer may have no address, and a null pointer would bind NULL, not ''.
+            guard let base = bytes.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, Self.transient) }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { sqlite3_bind_text(handle, index, $0, Int32(bytes.count), Self.transient) }
+        }
+        try check(code)
+    }
+
+    mutating func bind(_ number: Double?) throws {
+        index += 1
+        guard let number else { return try check(sqlite3_bind_null(statement.sqliteStatement, index)) }
+        try check(sqlite3_bind_double(statement.sqliteStatement, index, number))
+    }
+
+    mutating func bind(_ integer: Int64) throws {
+        index += 1
+        try check(sqlite3_bind_int64(statement.sqliteStatement, index, integer))
+    }
+
+    private func check(_ code: Int32) throws {
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "binding parameter \(index) failed", sql: statement.sql)
+        }
+    }
+
+    /// SQLITE_TRANSIENT: SQLite copies the bytes before the call returns (the string's buffer may not outlive it).
+    private static var transient: sqlite3_destructor_type { unsafeBitCast(-1, to: sqlite3_destructor_type.self) }
 }
 
 /// Tags are stored as a JSON array. Validated tags are plain `[a-z0-9_-]`, so the encoder needs no

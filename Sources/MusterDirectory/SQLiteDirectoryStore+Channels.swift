@@ -107,7 +107,7 @@ enum ChannelWrites {
             INSERT INTO channel (path, name, name_folded, kind, source, zone, unit_id, latitude, longitude, tags, on_demand, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO NOTHING
             """)
-        statement.setUncheckedArguments(ChannelColumns.insertArguments(channel, now: now))
+        try ChannelColumns.bindInsert(statement, channel, now: now)
         try statement.execute()
         return db.changesCount > 0
     }
@@ -131,7 +131,7 @@ enum ChannelWrites {
                 longitude = ?, tags = ?, on_demand = ?, updated_at = ?, indexed = 0
             WHERE id = ?
             """)
-        statement.setUncheckedArguments(ChannelColumns.updateArguments(channel, now: now, id: old.id))
+        try ChannelColumns.bindUpdate(statement, channel, now: now, id: old.id)
         try statement.execute()
         return stamped(channel, created: old.createdAt, updated: now)
     }
