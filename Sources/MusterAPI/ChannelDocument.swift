@@ -3,7 +3,9 @@ import MusterCore
 import MusterDirectory
 
 /// A channel as the API shows it: stored fields (source credentials redacted) plus live state.
-struct ChannelDocument: Encodable, Sendable {
+/// Written by `JSONOutput` (see there why); optional fields are written as null rather than left
+/// out, so every document has every key.
+struct ChannelDocument: JSONWritable, Sendable {
     var path: String
     var name: String
     var kind: ChannelKind
@@ -17,11 +19,6 @@ struct ChannelDocument: Encodable, Sendable {
     var createdAt: Date
     var updatedAt: Date
     var state: ChannelStateDocument?
-
-    enum CodingKeys: String, CodingKey {
-        case path, name, kind, source, zone, unitID = "unit_id", latitude, longitude, tags
-        case onDemand = "on_demand", createdAt = "created_at", updatedAt = "updated_at", state
-    }
 
     init(_ channel: Channel, state: ChannelStateDocument?) {
         path = channel.path.rawValue
@@ -39,27 +36,28 @@ struct ChannelDocument: Encodable, Sendable {
         self.state = state
     }
 
-    /// Optional fields are written as null rather than left out, so every document has every key.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(path, forKey: .path)
-        try container.encode(name, forKey: .name)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(source, forKey: .source)
-        try container.encode(zone, forKey: .zone)
-        try container.encode(unitID, forKey: .unitID)
-        try container.encode(latitude, forKey: .latitude)
-        try container.encode(longitude, forKey: .longitude)
-        try container.encode(tags, forKey: .tags)
-        try container.encode(onDemand, forKey: .onDemand)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encodeIfPresent(state, forKey: .state)
+    /// The state member is left out when there is no state (exports).
+    func write(to json: inout JSONOutput) throws {
+        try json.object { json in
+            json.field("path", path)
+            json.field("name", name)
+            json.field("kind", kind.rawValue)
+            json.field("source", source)
+            json.field("zone", zone)
+            json.field("unit_id", unitID)
+            json.field("latitude", latitude)
+            json.field("longitude", longitude)
+            json.field("tags", tags)
+            json.field("on_demand", onDemand)
+            json.field("created_at", createdAt)
+            json.field("updated_at", updatedAt)
+            if let state { try json.field("state") { try state.write(to: &$0) } }
+        }
     }
 }
 
 /// The live side of a channel, joined from the running gateway.
-struct ChannelStateDocument: Encodable, Sendable {
+struct ChannelStateDocument: JSONWritable, Sendable {
     var online: Bool
     var codecs: [String]
     var width: Int?
@@ -70,10 +68,6 @@ struct ChannelStateDocument: Encodable, Sendable {
     var lastError: String?
     var source: SourceHealthDocument?
     var position: PositionDocument?
-
-    enum CodingKeys: String, CodingKey {
-        case online, codecs, width, height, bitrateBPS = "bitrate_bps", fps, consumers, lastError = "last_error", source, position
-    }
 
     init(status: StreamHubStatus?, consumers: Int, source: SourceHealth?, position: UnitPosition?) {
         online = status?.isOnline ?? false
@@ -88,23 +82,25 @@ struct ChannelStateDocument: Encodable, Sendable {
         self.position = position.map(PositionDocument.init)
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(online, forKey: .online)
-        try container.encode(codecs, forKey: .codecs)
-        try container.encode(width, forKey: .width)
-        try container.encode(height, forKey: .height)
-        try container.encode(bitrateBPS, forKey: .bitrateBPS)
-        try container.encode(fps, forKey: .fps)
-        try container.encode(consumers, forKey: .consumers)
-        try container.encode(lastError, forKey: .lastError)
-        try container.encode(source, forKey: .source)
-        try container.encode(position, forKey: .position)
+    func write(to json: inout JSONOutput) throws {
+        try json.object { json in
+            json.field("online", online)
+            json.field("codecs", codecs)
+            json.field("width", width)
+            json.field("height", height)
+            json.field("bitrate_bps", bitrateBPS)
+            json.field("fps", fps)
+            json.field("consumers", consumers)
+            json.field("last_error", lastError)
+            if let source { json.field("source") { source.write(to: &$0) } } else { json.field("source", nil as String?) }
+            // Positions keep their `Encodable` form, shared with the tracking documents.
+            try json.field("position", encoding: position)
+        }
     }
 }
 
 /// A pull source's state and counters (null for push channels and on-demand ones not running).
-struct SourceHealthDocument: Encodable, Sendable {
+struct SourceHealthDocument: JSONWritable, Sendable {
     var state: String
     var lastError: String?
     var nextAttemptAt: Date?
@@ -113,11 +109,6 @@ struct SourceHealthDocument: Encodable, Sendable {
     var bytes: UInt64
     var lastPacketAt: Date?
     var codecs: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case state, lastError = "last_error", nextAttemptAt = "next_attempt_at", reconnects, packets, bytes
-        case lastPacketAt = "last_packet_at", codecs
-    }
 
     init(_ health: SourceHealth) {
         state = health.state.rawValue
@@ -130,30 +121,28 @@ struct SourceHealthDocument: Encodable, Sendable {
         codecs = health.codecs
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(state, forKey: .state)
-        try container.encode(lastError, forKey: .lastError)
-        try container.encode(nextAttemptAt, forKey: .nextAttemptAt)
-        try container.encode(reconnects, forKey: .reconnects)
-        try container.encode(packets, forKey: .packets)
-        try container.encode(bytes, forKey: .bytes)
-        try container.encode(lastPacketAt, forKey: .lastPacketAt)
-        try container.encode(codecs, forKey: .codecs)
+    func write(to json: inout JSONOutput) {
+        json.object { json in
+            json.field("state", state)
+            json.field("last_error", lastError)
+            json.field("next_attempt_at", nextAttemptAt)
+            json.field("reconnects", reconnects)
+            json.field("packets", packets)
+            json.field("bytes", bytes)
+            json.field("last_packet_at", lastPacketAt)
+            json.field("codecs", codecs)
+        }
     }
 }
 
-struct ChannelPageDocument: Encodable, Sendable {
+struct ChannelPageDocument: JSONWritable, Sendable {
     var channels: [ChannelDocument]
     var nextCursor: String?
 
-    enum CodingKeys: String, CodingKey {
-        case channels, nextCursor = "next_cursor"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(channels, forKey: .channels)
-        try container.encode(nextCursor, forKey: .nextCursor)
+    func write(to json: inout JSONOutput) throws {
+        try json.object { json in
+            try json.field("channels") { try $0.array(channels) { try $1.write(to: &$0) } }
+            json.field("next_cursor", nextCursor)
+        }
     }
 }

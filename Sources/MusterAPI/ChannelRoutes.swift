@@ -137,4 +137,14 @@ enum JSONResponse {
         let data = try encoder.encode(value)
         return Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+
+    static func ok(_ document: some JSONWritable) throws -> Response {
+        try make(document, status: .ok)
+    }
+
+    static func make(_ document: some JSONWritable, status: HTTPResponse.Status) throws -> Response {
+        var json = JSONOutput()
+        try document.write(to: &json)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: json.buffer))
+    }
 }

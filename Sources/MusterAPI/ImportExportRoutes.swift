@@ -60,23 +60,20 @@ struct ImportExportRoutes {
         let body = ResponseBody { writer in
             var query = filters
             if csv { try await writer.write(ByteBuffer(string: ChannelImporter.csvColumns.joined(separator: ",") + "\n")) }
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
             var cursor: String? = nil
             repeat {
                 query.cursor = cursor
                 let page = try await store.channels(matching: query)
-                var buffer = ByteBuffer()
+                var json = JSONOutput()
                 for channel in page.channels {
                     if csv {
-                        buffer.writeString(Self.csvLine(channel))
+                        json.buffer.writeString(Self.csvLine(channel))
                     } else {
-                        buffer.writeBytes(try encoder.encode(ChannelDocument(channel, state: nil)))
-                        buffer.writeString("\n")
+                        try ChannelDocument(channel, state: nil).write(to: &json)
+                        json.buffer.writeString("\n")
                     }
                 }
-                try await writer.write(buffer)
+                try await writer.write(json.buffer)
                 cursor = page.nextCursor
             } while cursor != nil
             try await writer.finish(nil)
