@@ -96,4 +96,12 @@ import Testing
             }
         }
     }
+
+    @Test func aWalkIsSizedByTheDensityOfTheOneBefore() {
+        // 61 matches in 1 000 entries: a page of 101 needs about 1 655, and half as much again.
+        #expect(ChannelListing.nextWalkBudget(after: 1_000, found: 61, limit: 100, longest: 30_000) == 2_482)
+        #expect(ChannelListing.nextWalkBudget(after: 1_000, found: 100, limit: 100, longest: 30_000) == 2_000, "at least twice the last")
+        #expect(ChannelListing.nextWalkBudget(after: 1_000, found: 2, limit: 100, longest: 30_000) == 30_000, "at most the longest")
+        #expect(ChannelListing.nextWalkBudget(after: 1_000, found: 0, limit: 100, longest: 30_000) == 30_000, "nothing seen: the longest")
+    }
 }
