@@ -28,8 +28,11 @@ struct ChannelImporter {
     private var csv = CSVRecordReader()
     private var csvHeader: [String]?
     private var row = 0
-    private var batch: [(row: Int, channel: Channel)] = []
-    private var writing: Task<ChannelImportResult, any Error>?
+    private var batch: [(row: Int, channel: ValidatedChannel)] = []
+    /// The batch being written, and the announcement of the one before (the gateway starts its
+    /// channels, listeners hear of them): both overlap with reading and validating the next batch.
+    private var writing: (rows: [(row: Int, channel: ValidatedChannel)], result: Task<ChannelImportResult, any Error>)?
+    private var announcing: Task<Void, Never>?
     private(set) var imported = 0
     private(set) var failed = 0
     private(set) var errors: [ChannelImportResult.RowError] = []
@@ -73,6 +76,7 @@ struct ChannelImporter {
         try await accept(rows)
         try await flush()
         try await finishWriting()
+        await announcing?.value
         // Parse errors are found at once, storage errors per batch: report them in file order.
         return ChannelImportResult(imported: imported, errors: errors.sorted { $0.row < $1.row })
     }
@@ -146,13 +150,19 @@ struct ChannelImporter {
         for (row, result) in rows {
             switch result {
             case .success(let channel):
+                let validated: ValidatedChannel
                 do throws(APIProblem) {
                     try services.checkSource(of: channel)
+                    do {
+                        validated = try ValidatedChannel(channel)
+                    } catch {
+                        throw APIProblem(.badRequest, error.description)
+                    }
                 } catch {
                     record(ChannelImportResult.RowError(row: row, message: error.detail))
                     continue
                 }
-                batch.append((row, channel))
+                batch.append((row, validated))
                 if batch.count >= Self.batchSize { try await flush() }
             case .failure(let problem):
                 record(ChannelImportResult.RowError(row: row, message: problem.detail))
@@ -167,24 +177,25 @@ struct ChannelImporter {
         let rows = batch
         batch.removeAll(keepingCapacity: true)
         try await finishWriting()
-        writing = Task { [services, upsert] in
-            let result = try await services.store.importChannels(rows, upsert: upsert)
-            let failedRows = Set(result.errors.map(\.row))
-            for (row, channel) in rows where !failedRows.contains(row) {
-                await services.runtime.channelAdded(channel)
-                services.events.publish(GatewayEvent(.channelAdded, channel: channel.path.rawValue))
-            }
-            return result
-        }
+        writing = (rows, Task { [services, upsert] in try await services.store.importChannels(rows, upsert: upsert) })
     }
 
-    /// Waits for the batch being written and counts its outcome.
+    /// Waits for the batch being written, counts its outcome and announces its channels (in
+    /// file order: after the batch before).
     private mutating func finishWriting() async throws {
-        guard let pending = writing else { return }
+        guard let (rows, pending) = writing else { return }
         writing = nil
         let result = try await pending.value
         imported += result.imported
         for error in result.errors { record(error) }
+        let failedRows = Set(result.errors.map(\.row))
+        announcing = Task { [services, previous = announcing] in
+            await previous?.value
+            for (row, validated) in rows where !failedRows.contains(row) {
+                await services.runtime.channelAdded(validated.channel)
+                services.events.publish(GatewayEvent(.channelAdded, channel: validated.channel.path.rawValue))
+            }
+        }
     }
 
     private mutating func record(_ error: ChannelImportResult.RowError) {

@@ -1,3 +1,13 @@
+/// A channel that passed `ChannelValidation` (tags deduplicated): stores take it as proof and do
+/// not check again, so a bulk import can validate rows while the previous batch is written.
+public struct ValidatedChannel: Sendable {
+    public let channel: Channel
+
+    public init(_ channel: Channel) throws(DirectoryError) {
+        self.channel = try ChannelValidation.validated(channel)
+    }
+}
+
 /// The rules a channel or unit must meet before it is stored. Errors name the field as the API
 /// spells it (`unit_id`, `on_demand`), so the API can pass them on unchanged.
 public enum ChannelValidation {

@@ -15,10 +15,10 @@ public protocol DirectoryStore: Sendable {
     func channel(at path: ChannelPath) async throws(DirectoryError) -> Channel?
     func channels(matching query: ChannelQuery) async throws(DirectoryError) -> ChannelPage
     func channelCount() async throws(DirectoryError) -> Int
-    /// Stores a batch in one transaction; rows that fail validation or collide are reported by
-    /// their `row` number and skipped, the others stored. `upsert` replaces existing paths
-    /// instead of reporting them.
-    func importChannels(_ rows: [(row: Int, channel: Channel)], upsert: Bool) async throws(DirectoryError) -> ChannelImportResult
+    /// Stores a batch in one transaction; rows whose path is taken (by an earlier row too) are
+    /// reported by their `row` number and skipped, the others stored. `upsert` replaces existing
+    /// paths instead of reporting them.
+    func importChannels(_ rows: [(row: Int, channel: ValidatedChannel)], upsert: Bool) async throws(DirectoryError) -> ChannelImportResult
     /// Channels with a pull source that should run all the time (not on demand).
     func alwaysOnPullChannels() async throws(DirectoryError) -> [Channel]
 

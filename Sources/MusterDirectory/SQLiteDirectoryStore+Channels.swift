@@ -52,24 +52,13 @@ extension SQLiteDirectoryStore {
         try await reading { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM channel") ?? 0 }
     }
 
-    public func importChannels(_ rows: [(row: Int, channel: Channel)], upsert: Bool) async throws(DirectoryError) -> ChannelImportResult {
-        // Validation runs here, off the writer's queue; the transaction only writes.
-        var valid: [(row: Int, channel: Channel)] = []
-        var errors: [ChannelImportResult.RowError] = []
-        valid.reserveCapacity(rows.count)
-        for (row, channel) in rows {
-            do {
-                valid.append((row, try ChannelValidation.validated(channel)))
-            } catch {
-                errors.append(.init(row: row, message: error.description))
-            }
-        }
+    public func importChannels(_ rows: [(row: Int, channel: ValidatedChannel)], upsert: Bool) async throws(DirectoryError) -> ChannelImportResult {
         let now = Date().timeIntervalSince1970
-        let accepted = valid
-        let (imported, collisions) = try await writingChannels(rows: accepted.count) { db in
+        let (imported, collisions) = try await writingChannels(rows: rows.count) { db in
             var imported = 0
             var collisions: [ChannelImportResult.RowError] = []
-            for (row, channel) in accepted {
+            for (row, validated) in rows {
+                let channel = validated.channel
                 if try ChannelWrites.insert(db, channel, now: now) {
                     imported += 1
                 } else if upsert {
@@ -81,7 +70,7 @@ extension SQLiteDirectoryStore {
             }
             return (imported, collisions)
         }
-        return ChannelImportResult(imported: imported, errors: (errors + collisions).sorted { $0.row < $1.row })
+        return ChannelImportResult(imported: imported, errors: collisions)
     }
 
     public func alwaysOnPullChannels() async throws(DirectoryError) -> [Channel] {

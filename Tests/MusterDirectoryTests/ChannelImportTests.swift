@@ -7,26 +7,28 @@ import Testing
 @Suite struct ChannelImportTests {
     typealias F = DirectoryFixtures
 
-    @Test func goodRowsAreStoredAndBadOnesReportedByRowNumber() async throws {
+    @Test func newRowsAreStoredAndTakenPathsReportedByRowNumber() async throws {
         let store = try F.store()
         _ = try await store.createChannel(F.channel("taken"))
-        let rows: [(row: Int, channel: Channel)] = [
+        let rows = try F.validated([
             (2, F.channel("ok/1", name: "监控点 1")),
-            (3, F.channel("bad/name", name: "")),
             (5, F.channel("taken")),
             (6, F.channel("ok/2", zone: "z1", tags: ["a"])),
             (7, F.channel("ok/2", name: "again")),
-            (9, F.channel("bad/lat", latitude: 95, longitude: 0)),
-        ]
+        ])
         let result = try await store.importChannels(rows, upsert: false)
         #expect(result.imported == 2)
-        #expect(result.errors.map(\.row) == [3, 5, 7, 9])
-        #expect(result.errors[0].message.hasPrefix("name "))
-        #expect(result.errors[1].message == DirectoryError.channelExists(path: "taken").description)
-        #expect(result.errors[2].message == DirectoryError.channelExists(path: "ok/2").description, "a path repeated within the batch")
-        #expect(result.errors[3].message.hasPrefix("latitude "))
+        #expect(result.errors.map(\.row) == [5, 7])
+        #expect(result.errors[0].message == DirectoryError.channelExists(path: "taken").description)
+        #expect(result.errors[1].message == DirectoryError.channelExists(path: "ok/2").description, "a path repeated within the batch")
         #expect(try await store.channelCount() == 3)
         #expect(try await store.channel(at: F.path("ok/2"))?.zone == "z1")
+    }
+
+    @Test func onlyValidChannelsCanBeImported() throws {
+        #expect(throws: DirectoryError.self) { try ValidatedChannel(F.channel("bad/name", name: "")) }
+        #expect(throws: DirectoryError.self) { try ValidatedChannel(F.channel("bad/lat", latitude: 95, longitude: 0)) }
+        #expect(try ValidatedChannel(F.channel("ok", tags: ["a", "a"])).channel.tags == ["a"], "stored as validation leaves it")
     }
 
     @Test func upsertReplacesExistingRowsButKeepsCreatedAt() async throws {
@@ -34,11 +36,11 @@ import Testing
         let original = try await store.createChannel(F.channel("cam/1", name: "old", zone: "z1", tags: ["x"]))
         try await store.catchUpIndexes()
         try await Task.sleep(for: .milliseconds(5))
-        let result = try await store.importChannels([
+        let result = try await store.importChannels(try F.validated([
             (1, F.channel("cam/1", name: "新名字", kind: .drone, source: .pull("rtsp://h/s"), tags: ["y"])),
             (2, F.channel("cam/2", name: "fresh")),
             (3, F.channel("cam/2", name: "fresher")),
-        ], upsert: true)
+        ]), upsert: true)
         #expect(result.imported == 3 && result.errors.isEmpty)
         let replaced = try #require(try await store.channel(at: F.path("cam/1")))
         #expect(replaced.name == "新名字" && replaced.kind == .drone && replaced.zone == nil && replaced.tags == ["y"])
@@ -63,7 +65,7 @@ import Testing
         options.automatic = false
         options.batchSize = 700
         let store = try SQLiteDirectoryStore.temporary(options: options)
-        let rows = (0..<5000).map { (row: $0 + 1, channel: F.channel("bulk/cam-\($0)", name: "监控点 \($0)", zone: "z\($0 % 7)", tags: $0 % 10 == 0 ? ["ten"] : [])) }
+        let rows = try F.validated((0..<5000).map { (row: $0 + 1, channel: F.channel("bulk/cam-\($0)", name: "监控点 \($0)", zone: "z\($0 % 7)", tags: $0 % 10 == 0 ? ["ten"] : [])) })
         #expect(try await store.importChannels(rows, upsert: false).imported == 5000)
         #expect(try await store.pendingIndexCount() == 5000)
         #expect(try await store.catchUp.runBatch() == 700)

@@ -61,8 +61,13 @@ enum DirectoryFixtures {
     }
 
     static func importAll(_ store: SQLiteDirectoryStore, _ channels: [Channel]) async throws {
-        let result = try await store.importChannels(channels.enumerated().map { ($0.offset + 1, $0.element) }, upsert: false)
+        let result = try await store.importChannels(try validated(channels.enumerated().map { ($0.offset + 1, $0.element) }), upsert: false)
         #expect(result.errors.isEmpty, "\(result.errors)")
+    }
+
+    /// Import rows as the API hands them to the store: validated.
+    static func validated(_ rows: [(row: Int, channel: Channel)]) throws -> [(row: Int, channel: ValidatedChannel)] {
+        try rows.map { ($0.row, try ValidatedChannel($0.channel)) }
     }
 
     /// Every page of a listing, following cursors; fails on a runaway loop.

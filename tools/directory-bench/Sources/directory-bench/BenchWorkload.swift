@@ -128,7 +128,7 @@ struct BenchWorkload {
                 let rows = (batchStart..<min(batchStart + 5000, count)).map { index in
                     var channel = originals[index]
                     if rename { channel.name = generator.name() }
-                    return (row: index + 1, channel: channel)
+                    return (row: index + 1, channel: try! ValidatedChannel(channel))
                 }
                 _ = try await store.importChannels(rows, upsert: true)
             }

@@ -58,7 +58,7 @@ struct DirectoryBench {
             let rows = (next..<end).map { index in
                 let channel = generator.channel(index)
                 samples.observe(channel, index: index)
-                return (row: index + 1, channel: channel)
+                return (row: index + 1, channel: try! ValidatedChannel(channel))
             }
             var imported: ChannelImportResult?
             storeTime += try await ContinuousClock().measure { imported = try await store.importChannels(rows, upsert: false) }
