@@ -69,84 +69,80 @@ enum ChannelColumns {
         return nil
     }
 
-    /// Binds `insert`'s parameters: path, the writable columns (see `bindValues`), times.
-    static func bindInsert(_ statement: Statement, _ channel: Channel, now: Double) throws {
-        var binder = ParameterBinder(statement)
-        try binder.bind(channel.path.rawValue)
-        try bindValues(of: channel, with: &binder)
-        try binder.bind(now)
-        try binder.bind(now)
+    /// `insert`'s parameters: path, the writable columns (see `values`), times.
+    static func insertParameters(_ channel: Channel, now: Double) -> [SQLParameter] {
+        [.text(channel.path.rawValue)] + values(of: channel) + [.real(now), .real(now)]
     }
 
-    /// Binds `replace`'s parameters: the writable columns, `updated_at`, the row id.
-    static func bindUpdate(_ statement: Statement, _ channel: Channel, now: Double, id: Int64) throws {
-        var binder = ParameterBinder(statement)
-        try bindValues(of: channel, with: &binder)
-        try binder.bind(now)
-        try binder.bind(id)
+    /// `replace`'s parameters: the writable columns, `updated_at`, the row id.
+    static func updateParameters(_ channel: Channel, now: Double, id: Int64) -> [SQLParameter] {
+        values(of: channel) + [.real(now), .integer(id)]
     }
 
     /// `name, name_folded, kind, source, zone, unit_id, latitude, longitude, tags, on_demand`.
-    private static func bindValues(of channel: Channel, with binder: inout ParameterBinder) throws {
-        try binder.bind(channel.name)
-        try binder.bind(storedFolded(channel.name))
-        try binder.bind(channel.kind.rawValue)
-        try binder.bind(channel.source.storedValue)
-        try binder.bind(channel.zone)
-        try binder.bind(channel.unitID)
-        try binder.bind(channel.latitude)
-        try binder.bind(channel.longitude)
-        try binder.bind(ChannelTags.encode(channel.tags))
-        try binder.bind(channel.onDemand ? 1 : 0)
+    private static func values(of channel: Channel) -> [SQLParameter] {
+        [
+            .text(channel.name), .text(storedFolded(channel.name)), .text(channel.kind.rawValue), .text(channel.source.storedValue),
+            .text(channel.zone), .text(channel.unitID), .real(channel.latitude), .real(channel.longitude),
+            .text(ChannelTags.encode(channel.tags)), .integer(channel.onDemand ? 1 : 0),
+        ]
     }
 }
 
-/// Binds a statement's parameters in order, straight through SQLite's C interface. GRDB's
-/// `StatementArguments` boxes every value in an existential and converts it generically (not
-/// specialized across modules): in bulk import profiles that, with its allocations, cost about
-/// as much as SQLite's own insert.
-struct ParameterBinder {
-    private let statement: Statement
-    private var index: Int32 = 0
+/// A statement parameter for `SQLiteStatementRun`.
+enum SQLParameter {
+    case text(String?)
+    case real(Double?)
+    case integer(Int64)
+}
 
-    /// Readies `statement` for new values: GRDB executes it with whatever is bound, once told the
-    /// arguments are set (here: to none, replaced below).
-    init(_ statement: Statement) {
-        statement.setUncheckedArguments(StatementArguments())
-        self.statement = statement
-    }
-
-    mutating func bind(_ text: String?) throws {
-        index += 1
+/// Runs a prepared data-changing statement through SQLite's C interface. GRDB's
+/// `StatementArguments` box every value in an existential and convert it generically (not
+/// specialized across modules), and its execution path does bookkeeping per run; in bulk import
+/// profiles that, with SQLite's copy of every text, cost more than the insert itself. Texts are
+/// copied once into one buffer that stays valid until the step is done, and bound without a copy.
+/// No transaction observer is registered on this database, so GRDB has nothing to be told.
+enum SQLiteStatementRun {
+    /// Binds `parameters` in order, steps once and resets; the number of rows changed.
+    static func execute(_ statement: Statement, in db: Database, _ parameters: [SQLParameter]) throws -> Int {
+        var text: [UInt8] = []
+        var spans: [Range<Int>?] = []
+        spans.reserveCapacity(parameters.count)
+        for parameter in parameters {
+            guard case .text(let value) = parameter else { spans.append(nil); continue }
+            guard let value else { spans.append(nil); continue }
+            let start = text.count
+            text.append(contentsOf: value.utf8)
+            spans.append(start..<text.count)
+        }
         let handle = statement.sqliteStatement
-        guard var text else { return try check(sqlite3_bind_null(handle, index)) }
-        let code = text.withUTF8 { bytes in
-            // An empty buffer may have no address, and a null pointer would bind NULL, not ''.
-            guard let base = bytes.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, Self.transient) }
-            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { sqlite3_bind_text(handle, index, $0, Int32(bytes.count), Self.transient) }
-        }
-        try check(code)
-    }
-
-    mutating func bind(_ number: Double?) throws {
-        index += 1
-        guard let number else { return try check(sqlite3_bind_null(statement.sqliteStatement, index)) }
-        try check(sqlite3_bind_double(statement.sqliteStatement, index, number))
-    }
-
-    mutating func bind(_ integer: Int64) throws {
-        index += 1
-        try check(sqlite3_bind_int64(statement.sqliteStatement, index, integer))
-    }
-
-    private func check(_ code: Int32) throws {
-        guard code == SQLITE_OK else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "binding parameter \(index) failed", sql: statement.sql)
+        return try text.withUnsafeBufferPointer { bytes in
+            // The bindings point into `bytes`: every run binds every parameter again before it steps.
+            defer { sqlite3_reset(handle) }
+            for (offset, parameter) in parameters.enumerated() {
+                let index = Int32(offset + 1)
+                let code: Int32
+                switch parameter {
+                case .text(.some):
+                    let span = spans[offset]!
+                    // An empty text needs an address too: a null pointer would bind NULL, not ''.
+                    let base = bytes.baseAddress.map { UnsafeRawPointer($0 + span.lowerBound) } ?? UnsafeRawPointer(bitPattern: 1)!
+                    code = sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(span.count), nil)
+                case .text(nil), .real(nil): code = sqlite3_bind_null(handle, index)
+                case .real(.some(let number)): code = sqlite3_bind_double(handle, index, number)
+                case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
+                }
+                guard code == SQLITE_OK else { throw error(code, db, statement) }
+            }
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_DONE else { throw error(code, db, statement) }
+            return Int(sqlite3_changes(db.sqliteConnection))
         }
     }
 
-    /// SQLITE_TRANSIENT: SQLite copies the bytes before the call returns (the string's buffer may not outlive it).
-    private static var transient: sqlite3_destructor_type { unsafeBitCast(-1, to: sqlite3_destructor_type.self) }
+    private static func error(_ code: Int32, _ db: Database, _ statement: Statement) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+    }
 }
 
 /// Tags are stored as a JSON array. Validated tags are plain `[a-z0-9_-]`, so the encoder needs no

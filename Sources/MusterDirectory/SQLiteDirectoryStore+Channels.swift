@@ -96,9 +96,7 @@ enum ChannelWrites {
             INSERT INTO channel (path, name, name_folded, kind, source, zone, unit_id, latitude, longitude, tags, on_demand, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO NOTHING
             """)
-        try ChannelColumns.bindInsert(statement, channel, now: now)
-        try statement.execute()
-        return db.changesCount > 0
+        return try SQLiteStatementRun.execute(statement, in: db, ChannelColumns.insertParameters(channel, now: now)) > 0
     }
 
     /// Creates the channel, or replaces an existing one's fields (not `createdAt`).
@@ -120,8 +118,7 @@ enum ChannelWrites {
                 longitude = ?, tags = ?, on_demand = ?, updated_at = ?, indexed = 0
             WHERE id = ?
             """)
-        try ChannelColumns.bindUpdate(statement, channel, now: now, id: old.id)
-        try statement.execute()
+        _ = try SQLiteStatementRun.execute(statement, in: db, ChannelColumns.updateParameters(channel, now: now, id: old.id))
         return stamped(channel, created: old.createdAt, updated: now)
     }
 
