@@ -47,11 +47,18 @@ struct ChannelImporter {
         var rows: [(Int, Result<Channel, APIProblem>)] = []
         switch format {
         case .jsonLines:
-            for byte in bytes.readableBytesView {
-                if byte == UInt8(ascii: "\n") {
+            bytes.withUnsafeReadableBytes { chunk in
+                guard let base = chunk.baseAddress else { return }
+                var offset = 0
+                while offset < chunk.count {
+                    let newline = memchr(base + offset, Int32(UInt8(ascii: "\n")), chunk.count - offset)
+                    let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? chunk.count
+                    // Past the limit a line is only reported as too long: the rest of it is not kept.
+                    let room = max(0, Self.maximumLineBytes + 1 - pendingLine.count)
+                    pendingLine.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[offset..<min(end, offset + room)]))
+                    guard newline != nil else { break }
                     if let parsed = takeJSONLine() { rows.append(parsed) }
-                } else if pendingLine.count <= Self.maximumLineBytes {
-                    pendingLine.append(byte)
+                    offset = end + 1
                 }
             }
         case .csv:

@@ -15,8 +15,14 @@ enum ChannelLineParser {
         }
     }
 
-    private enum Key: String, CaseIterable {
-        case path, name, kind, source, zone, unitID = "unit_id", latitude, longitude, tags, onDemand = "on_demand"
+    private enum Key: Int, CaseIterable {
+        case path, name, kind, source, zone, unitID, latitude, longitude, tags, onDemand
+
+        /// The member names as they appear in a row, in case order.
+        static let names: [[UInt8]] = ["path", "name", "kind", "source", "zone", "unit_id", "latitude", "longitude", "tags", "on_demand"]
+            .map { Array($0.utf8) }
+
+        var bit: UInt16 { 1 << rawValue }
     }
 
     private struct Reader {
@@ -28,14 +34,15 @@ enum ChannelLineParser {
         mutating func channelInput() -> ChannelInput? {
             var path: String?, kind: String?, source: String?
             var input = ChannelInput(path: "", kind: "", source: "")
-            var seen: Set<Key> = []
+            var seen: UInt16 = 0
             skipWhitespace()
             guard take(UInt8(ascii: "{")) else { return nil }
             skipWhitespace()
             if !take(UInt8(ascii: "}")) {
                 repeat {
                     skipWhitespace()
-                    guard let key = key(), seen.insert(key).inserted else { return nil }
+                    guard let key = key(), seen & key.bit == 0 else { return nil }
+                    seen |= key.bit
                     skipWhitespace()
                     guard take(UInt8(ascii: ":")) else { return nil }
                     skipWhitespace()
@@ -72,9 +79,23 @@ enum ChannelLineParser {
             return .some(parsed)
         }
 
+        /// A known member name, compared as raw bytes; a name with escapes is decoded first.
         mutating func key() -> Key? {
-            guard let name = string(), let key = Key(rawValue: name) else { return nil }
-            return key
+            let quote = index
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
+            guard index < bytes.count else { return nil }
+            let position: Int?
+            if bytes[index] == UInt8(ascii: "\"") {
+                let name = UnsafeBufferPointer(rebasing: bytes[(quote + 1)..<index])
+                index += 1
+                position = Key.names.firstIndex { $0.elementsEqual(name) }
+            } else {
+                index = quote
+                guard let name = string() else { return nil }
+                position = Key.names.firstIndex { $0.elementsEqual(name.utf8) }
+            }
+            return position.flatMap(Key.init(rawValue:))
         }
 
         mutating func boolean() -> Bool? {

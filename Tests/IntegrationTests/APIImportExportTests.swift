@@ -14,17 +14,23 @@ import Testing
                 #"{"path": "county/cam-3", "kind": "camera""#,
                 #"{"path": "county/cam-1", "kind": "camera", "source": "push"}"#,
                 #"{"path": "county/cam-4", "kind": "phone", "source": "rtsp://u:p@127.0.0.1:9/x", "on_demand": true}"#,
+                #"{"path": "county/cam-5", "kind": "camera", "source": "push", "name": "\#(String(repeating: "长", count: 30_000))"}"#,
+                #"{"path": "county/cam-6", "kind": "camera", "source": "push", "latitude": 95, "longitude": 1}"#,
+                "{\"path\": \"county/cam-7\", \"kind\": \"camera\", \"source\": \"push\"}\r",
             ]
             let response = try await harness.api().send(
                 "POST", "/api/v1/import/channels", body: Data(lines.joined(separator: "\n").utf8), contentType: "application/x-ndjson"
             )
             #expect(response.status == 200, "\(response.text)")
             let result = try response.json()
-            #expect(result["imported"] as? Int == 3)
-            #expect(result["failed"] as? Int == 3)
+            #expect(result["imported"] as? Int == 4)
+            #expect(result["failed"] as? Int == 5)
             let errors = result["errors"] as? [[String: Any]] ?? []
-            #expect(errors.compactMap { $0["row"] as? Int } == [3, 5, 6])
-            #expect((errors.last?["message"] as? String)?.contains("already exists") == true)
+            #expect(errors.compactMap { $0["row"] as? Int } == [3, 5, 6, 8, 9])
+            let messages = errors.compactMap { $0["message"] as? String }
+            #expect(messages.count == 5 && messages[2].contains("already exists"), "\(messages)")
+            #expect(messages.count == 5 && messages[3].contains("longer than 64 KiB"), "\(messages)")
+            #expect(messages.count == 5 && messages[4].hasPrefix("latitude "), "\(messages)")
 
             let again = try await harness.api().send(
                 "POST", "/api/v1/import/channels?mode=upsert", body: Data(lines[5].utf8), contentType: "application/x-ndjson"
