@@ -131,8 +131,13 @@ enum ChannelListing {
     }
 
     /// Steps 1 and 2: a narrow driver (read it all), or the ordered one to walk with a budget.
+    /// A sole driver that reads in the sort order is walked without counting: a walk stops at
+    /// its page or at the end of its entries, so reading them all is never cheaper, and the
+    /// count alone read up to `probeCap` entries for every page of a common filter.
     static func plan(_ db: Database, _ request: ChannelListingRequest, candidates: [Int64]?, probeCap: Int) throws -> (driver: ChannelScanDriver, walksInOrder: Bool) {
-        let options = try measure(db, request, candidates: candidates, cap: probeCap)
+        let drivers = possibleDrivers(request, candidates: candidates)
+        if drivers.count == 1, drivers[0].driver.isOrdered(for: request.sort) { return (drivers[0].driver, true) }
+        let options = try drivers.map { Option(driver: $0.driver, count: try $0.count(db, probeCap)) }
         if let narrow = narrowest(options, sort: request.sort), narrow.count < probeCap { return (narrow.driver, false) }
         return (options.first { $0.driver.isOrdered(for: request.sort) }?.driver ?? .sortOrder, true)
     }
@@ -144,29 +149,45 @@ enum ChannelListing {
 
     /// Every driver the filters allow, with its count up to `cap`.
     static func measure(_ db: Database, _ request: ChannelListingRequest, candidates: [Int64]?, cap: Int) throws -> [Option] {
-        var options: [Option] = []
+        try possibleDrivers(request, candidates: candidates).map { Option(driver: $0.driver, count: try $0.count(db, cap)) }
+    }
+
+    /// A driver the filters allow, and how to count its entries up to a cap.
+    struct PossibleDriver {
+        var driver: ChannelScanDriver
+        var count: (Database, Int) throws -> Int
+    }
+
+    static func possibleDrivers(_ request: ChannelListingRequest, candidates: [Int64]?) -> [PossibleDriver] {
+        var drivers: [PossibleDriver] = []
         let range = request.pathPrefix.map { [$0.exact, $0.end] as StatementArguments }
         if let kind = request.kind?.rawValue, let zone = request.zone {
-            let count = try probe(db, cap: cap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ? AND zone = ?", [kind, zone], range: range)
-            options.append(Option(driver: .kindZone, count: count))
+            drivers.append(PossibleDriver(driver: .kindZone) { db, cap in
+                try probe(db, cap: cap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ? AND zone = ?", [kind, zone], range: range)
+            })
         } else if let zone = request.zone {
-            options.append(Option(driver: .zone, count: try probe(db, cap: cap, "channel_by_zone_path", "indexed = 1 AND zone = ?", [zone], range: range)))
+            drivers.append(PossibleDriver(driver: .zone) { db, cap in
+                try probe(db, cap: cap, "channel_by_zone_path", "indexed = 1 AND zone = ?", [zone], range: range)
+            })
         } else if let kind = request.kind?.rawValue {
-            options.append(Option(driver: .kind, count: try probe(db, cap: cap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ?", [kind], range: nil)))
+            drivers.append(PossibleDriver(driver: .kind) { db, cap in
+                try probe(db, cap: cap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ?", [kind], range: nil)
+            })
         }
         if let tag = request.tag {
-            let rangeCondition = range == nil ? "" : " AND path >= ? AND path < ?"
-            let sql = "SELECT count(*) FROM (SELECT 1 FROM channel_tag WHERE tag = ?\(rangeCondition) LIMIT ?)"
-            let count = try Int.fetchOne(db.cachedStatement(sql: sql), arguments: [tag] + (range ?? []) + [cap]) ?? 0
-            options.append(Option(driver: .tag, count: count))
+            drivers.append(PossibleDriver(driver: .tag) { db, cap in
+                let rangeCondition = range == nil ? "" : " AND path >= ? AND path < ?"
+                let sql = "SELECT count(*) FROM (SELECT 1 FROM channel_tag WHERE tag = ?\(rangeCondition) LIMIT ?)"
+                return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: [tag] + (range ?? []) + [cap]) ?? 0
+            })
         }
         if let range {
             // The unique path index has no `indexed` column: this counts pending rows too.
-            options.append(Option(driver: .pathRange, count: try probe(db, cap: cap, "channel_path", "1", [], range: range)))
+            drivers.append(PossibleDriver(driver: .pathRange) { db, cap in try probe(db, cap: cap, "channel_path", "1", [], range: range) })
         }
-        if let only = request.onlyPaths { options.append(Option(driver: .onlyPaths, count: only.count)) }
-        if let candidates { options.append(Option(driver: .nameCandidates, count: candidates.count)) }
-        return options
+        if let only = request.onlyPaths { drivers.append(PossibleDriver(driver: .onlyPaths) { _, _ in only.count }) }
+        if let candidates { drivers.append(PossibleDriver(driver: .nameCandidates) { _, _ in candidates.count }) }
+        return drivers
     }
 
     /// How many entries of `index` match, counted up to `cap` (covering: no table reads).
