@@ -43,12 +43,23 @@ struct JSONOutput {
 
     /// Starts a member of the open object: the comma before it if needed, then `"name":`.
     mutating func key(_ name: StaticString) {
-        if !atFirstMember { buffer.writeInteger(UInt8(ascii: ",")) }
+        let comma = !atFirstMember
         atFirstMember = false
-        buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeStaticString(name)
-        buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeInteger(UInt8(ascii: ":"))
+        // One write for the five parts: in list profiles separate small writes cost half of all writing.
+        let length = name.utf8CodeUnitCount + (comma ? 4 : 3)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
+            var offset = 0
+            if comma {
+                target[0] = UInt8(ascii: ",")
+                offset = 1
+            }
+            target[offset] = UInt8(ascii: "\"")
+            UnsafeMutableRawBufferPointer(rebasing: target[(offset + 1)...]).copyMemory(
+                from: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            target[length - 2] = UInt8(ascii: "\"")
+            target[length - 1] = UInt8(ascii: ":")
+            return length
+        }
     }
 
     mutating func field(_ name: StaticString, _ value: String?) {
