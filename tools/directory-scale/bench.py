@@ -46,7 +46,7 @@ def channel_row(index, rng):
 def start_gateway(binary, data_dir):
     process = subprocess.Popen(
         [binary, "serve", "--data-dir", data_dir, "--rtsp-listen", "127.0.0.1:0", "--rtp-port", "0",
-         "--api-listen", "127.0.0.1:0", "--log-level", "info"],
+         "--api-listen", "127.0.0.1:0", "--osmand-listen", "off", "--nmea-listen", "off", "--log-level", "info"],
         stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 30
     log = ""
