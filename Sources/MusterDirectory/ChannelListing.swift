@@ -165,6 +165,10 @@ enum ChannelListing {
             drivers.append(PossibleDriver(driver: .kindZone) { db, cap in
                 try probe(db, cap: cap, "channel_by_kind_zone_path", "indexed = 1 AND kind = ? AND zone = ?", [kind, zone], range: range)
             })
+        } else if let zone = request.zone, request.sort == .name, range == nil {
+            drivers.append(PossibleDriver(driver: .zoneName) { db, cap in
+                try probe(db, cap: cap, "channel_by_zone_name", "indexed = 1 AND zone = ?", [zone], range: nil)
+            })
         } else if let zone = request.zone {
             drivers.append(PossibleDriver(driver: .zone) { db, cap in
                 try probe(db, cap: cap, "channel_by_zone_path", "indexed = 1 AND zone = ?", [zone], range: range)

@@ -8,6 +8,8 @@ enum ChannelScanDriver: Equatable, Sendable {
     case kindZone
     /// `channel_by_zone_path`.
     case zone
+    /// `channel_by_zone_name`: in name order within one zone.
+    case zoneName
     /// The kind prefix of `channel_by_kind_zone_path`: never in sort order, for a rare kind.
     case kind
     /// `channel_tag`, in path order per tag.
@@ -23,6 +25,7 @@ enum ChannelScanDriver: Equatable, Sendable {
         switch self {
         case .sortOrder: true
         case .kindZone, .zone, .tag, .pathRange: sort == .path
+        case .zoneName: sort == .name
         case .kind, .onlyPaths, .nameCandidates: false
         }
     }
@@ -45,6 +48,7 @@ struct ChannelListingSQL {
         case .sortOrder: builder.from = "channel c INDEXED BY \(request.sortIndex)"
         case .kindZone: builder.from = "channel c INDEXED BY channel_by_kind_zone_path"
         case .zone: builder.from = "channel c INDEXED BY channel_by_zone_path"
+        case .zoneName: builder.from = "channel c INDEXED BY channel_by_zone_name"
         case .kind: builder.from = "channel c INDEXED BY channel_by_kind_zone_path"
         case .pathRange: builder.from = "channel c INDEXED BY \(request.pathIndex.name)"
         case .tag:
@@ -91,6 +95,9 @@ struct ChannelListingSQL {
             inner.add("c.indexed = 1 AND c.kind = ? AND c.zone = ?", [request.kind?.rawValue, request.zone])
         case .zone:
             inner.from = "channel c INDEXED BY channel_by_zone_path"
+            inner.add("c.indexed = 1 AND c.zone = ?", [request.zone])
+        case .zoneName:
+            inner.from = "channel c INDEXED BY channel_by_zone_name"
             inner.add("c.indexed = 1 AND c.zone = ?", [request.zone])
         case .tag:
             inner.from = "channel_tag t"

@@ -48,7 +48,7 @@ import Testing
     @Test func theSchemaIsMigratedOnce() async throws {
         let store = try F.store()
         let migrations = try await store.pool.read { db in try DirectorySchema.migrator.appliedMigrations(db) }
-        #expect(migrations == ["v1", "v2-positions", "v3-last-position-watermark", "v4-position-journal", "v5-name-by-path"])
+        #expect(migrations == ["v1", "v2-positions", "v3-last-position-watermark", "v4-position-journal", "v5-name-by-path", "v6-zone-by-name"])
         let reopened = try SQLiteDirectoryStore(path: store.path, options: SQLiteDirectoryStore.Options())
         #expect(try await reopened.channelCount() == 0)
         try await reopened.close()
