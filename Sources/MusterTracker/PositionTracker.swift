@@ -73,7 +73,7 @@ public final class PositionTracker: Sendable {
             guard let last = rows.last else { break }
             live.withLock { table in
                 for (id, record) in rows where table.update(id: record.unitID, position: record.position) {
-                    table.noteUnsaved(record.unitID, record.position, journalID: id)
+                    table.noteUnsaved(record.unitID, journalID: id)
                 }
                 table.noteJournal(through: last.id)
             }
@@ -92,9 +92,7 @@ public final class PositionTracker: Sendable {
     private func saveLastPositions() async {
         guard let (positions, journalID) = live.withLock({ $0.takeUnsaved() }) else { return }
         do {
-            try await store.saveLastPositions(
-                positions.map { UnitPositionRecord(unitID: $0.key, position: $0.value) }, throughJournalID: journalID
-            )
+            try await store.saveLastPositions(positions, throughJournalID: journalID)
             live.withLock { $0.noteSaved(through: journalID) }
         } catch {
             // The journal holds them all; they are retried next time (and replayed after a restart).
@@ -206,24 +204,23 @@ public final class PositionTracker: Sendable {
     private static func apply(_ batches: [PositionWriter.Batch], journalID: Int64, to live: SharedLiveUnitTable, events: GatewayEventBus) {
         var cameOnline: [String] = []
         var updated: [UnitPositionRecord] = []
+        // Building position events costs more than storing positions; skip it while nobody listens.
+        let announcePositions = events.hasSubscribers(for: .unitPosition)
         live.withLock { table in
             for batch in batches {
                 for unit in batch.newUnits where !table.contains(unit.id) {
                     table.insert(id: unit.id, name: unit.name, kind: unit.kind, position: nil)
                 }
-                for record in batch.records where table.update(id: record.unitID, position: record.position) {
-                    table.noteUnsaved(record.unitID, record.position, journalID: journalID)
-                    updated.append(record)
-                    if table.entry(record.unitID)?.announcedOnline == false {
-                        table.setAnnouncedOnline(record.unitID, true)
-                        cameOnline.append(record.unitID)
+                for record in batch.records {
+                    guard case .updated(let unitCameOnline) = table.apply(id: record.unitID, position: record.position, journalID: journalID) else {
+                        continue
                     }
+                    if announcePositions { updated.append(record) }
+                    if unitCameOnline { cameOnline.append(record.unitID) }
                 }
             }
         }
         for unit in cameOnline { events.publish(GatewayEvent(.unitOnline, channel: "", fields: ["unit": unit])) }
-        // Building position events costs more than storing positions; skip it while nobody listens.
-        guard events.hasSubscribers(for: .unitPosition) else { return }
         for record in updated { events.publish(positionEvent(record)) }
     }
 
