@@ -325,6 +325,9 @@ public final class PositionTracker: Sendable {
         public var unit: TrackedUnit?
     }
 
+    /// Units whose channels one directory read fetches at least, when a nearby query needs more.
+    static let unitChannelReadChunk = 16
+
     /// How many located channels one query considers at most.
     static let locatedChannelCandidateLimit = 100_000
 
@@ -332,10 +335,21 @@ public final class PositionTracker: Sendable {
     public func nearbyChannels(latitude: Double, longitude: Double, radius: Double, limit: Int) async throws(DirectoryError) -> [NearbyChannel] {
         let units = unitsNear(latitude: latitude, longitude: longitude, radius: radius, limit: Int.max)
         var nearby: [NearbyChannel] = []
-        let unitByID = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for channel in try await store.channels(ofUnits: units.map(\.id)) {
-            guard let unitID = channel.unitID, let unit = unitByID[unitID], let position = unit.position, let distance = unit.distance else { continue }
-            nearby.append(NearbyChannel(channel: channel, distance: distance, latitude: position.latitude, longitude: position.longitude, unit: unit))
+        // Nearest units first, and only until `limit` channels are found: a unit further away can
+        // only add channels further away (units at the same distance still count, for the tie
+        // order by path). A crowded 2 km radius holds hundreds of units, each a directory read.
+        var next = units.startIndex
+        while next < units.endIndex {
+            if nearby.count >= limit && (next == units.startIndex || units[next].distance != units[next - 1].distance) { break }
+            var end = min(next + max(limit - nearby.count, Self.unitChannelReadChunk), units.endIndex)
+            while end < units.endIndex && units[end].distance == units[end - 1].distance { end += 1 }
+            let chunk = units[next..<end]
+            let unitByID = Dictionary(chunk.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for channel in try await store.channels(ofUnits: chunk.map(\.id)) {
+                guard let unitID = channel.unitID, let unit = unitByID[unitID], let position = unit.position, let distance = unit.distance else { continue }
+                nearby.append(NearbyChannel(channel: channel, distance: distance, latitude: position.latitude, longitude: position.longitude, unit: unit))
+            }
+            next = end
         }
         var fixed: [(located: LocatedChannel, distance: Double)] = []
         for box in GeoMath.boxes(aroundLatitude: latitude, longitude: longitude, radius: radius) {
