@@ -85,8 +85,12 @@ public final class PositionTracker: Sendable {
         await saveLastPositions()
     }
 
-    /// How often changed last positions are written to the unit table.
-    static let lastPositionSaveInterval: Duration = .seconds(2)
+    /// How often changed last positions are written to the unit table, each unit's row once however
+    /// often it reported (at 1 Hz from every unit, every 2 s was half a row update per position),
+    /// and then the journal moved into the indexed history (its rows wait for that save). Track
+    /// queries scan the journal, so this keeps it a few seconds long. Units going offline are
+    /// announced on the same beat.
+    static let housekeepingInterval: Duration = .seconds(5)
 
     /// Writes the changed last positions to the directory in one transaction.
     private func saveLastPositions() async {
@@ -117,8 +121,8 @@ public final class PositionTracker: Sendable {
         live.withLock { table in
             for (index, report) in reports.enumerated() {
                 switch validate(report, source: source, receivedAt: receivedAt, table: table) {
-                case .success(let record):
-                    if !table.contains(record.unitID) {
+                case .success(let (record, isNew)):
+                    if isNew {
                         newUnits.append(FieldUnit(id: record.unitID, name: record.unitID, kind: source.autoCreatedKind))
                     }
                     records.append(record)
@@ -157,7 +161,7 @@ public final class PositionTracker: Sendable {
 
     private func validate(
         _ report: PositionReport, source: PositionSource, receivedAt: Date, table: LiveUnitTable
-    ) -> Result<UnitPositionRecord, PositionRejection> {
+    ) -> Result<(record: UnitPositionRecord, isNewUnit: Bool), PositionRejection> {
         guard let unitID = report.unitID, !unitID.isEmpty else {
             return .failure(PositionRejection(.malformed, "the position names no unit"))
         }
@@ -178,7 +182,9 @@ public final class PositionTracker: Sendable {
                 "device time \(deviceTime) is more than \(Int(configuration.maximumClockAhead)) s ahead of the gateway's clock; check the device's clock"
             ))
         }
-        if !table.contains(unitID) {
+        // Looked up once and handed back: submit needs it too, and this runs for every position.
+        let isNewUnit = !table.contains(unitID)
+        if isNewUnit {
             guard configuration.autoCreateUnits else {
                 return .failure(PositionRejection(.unknownUnit, "no unit has id '\(unitID)'; register it first (musterctl units add)"))
             }
@@ -195,7 +201,7 @@ public final class PositionTracker: Sendable {
             accuracy: report.accuracy.flatMap(Self.finite).map { max(0, $0) },
             deviceTime: deviceTime, receivedAt: receivedAt, source: source.rawValue
         )
-        return .success(UnitPositionRecord(unitID: unitID, position: position))
+        return .success((UnitPositionRecord(unitID: unitID, position: position), isNewUnit))
     }
 
     private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
@@ -379,34 +385,20 @@ public final class PositionTracker: Sendable {
 
     // MARK: Housekeeping
 
-    /// How often units are checked for going offline.
-    static let sweepInterval: Duration = .seconds(5)
     /// How often old history is deleted.
     static let retentionInterval: Double = 3600
 
-    /// How often the position journal moves into the indexed history: track queries scan the
-    /// journal, so it stays a few seconds long.
-    static let compactionInterval: Duration = .seconds(5)
-
     private func keepHouse() async {
         var lastRetention = Date.distantPast
-        var lastSweep = ContinuousClock.now
-        var lastCompaction = ContinuousClock.now
         while !Task.isCancelled {
             await saveLastPositions()
-            if ContinuousClock.now - lastSweep >= Self.sweepInterval {
-                lastSweep = .now
-                sweepFreshness()
-            }
-            if ContinuousClock.now - lastCompaction >= Self.compactionInterval {
-                lastCompaction = .now
-                await compactJournal()
-            }
+            sweepFreshness()
+            await compactJournal()
             if Date().timeIntervalSince(lastRetention) >= Self.retentionInterval {
                 lastRetention = Date()
                 await applyRetention()
             }
-            try? await Task.sleep(for: Self.lastPositionSaveInterval)
+            try? await Task.sleep(for: Self.housekeepingInterval)
         }
     }
 
