@@ -58,8 +58,8 @@ extension SQLiteDirectoryStore {
         }
     }
 
-    /// Rows per last-position transaction, for the same reason.
-    static let lastPositionBatchSize = 10_000
+    /// Rows per last-position transaction: position commits queue behind each one, so it stays short.
+    static let lastPositionBatchSize = 5_000
 
     public func saveLastPositions(_ records: [UnitPositionRecord], throughJournalID journalID: Int64) async throws(DirectoryError) {
         // All but the last chunk without the watermark: it moves only once every position is saved.
@@ -160,8 +160,10 @@ extension SQLiteDirectoryStore {
         try Int64.fetchOne(db, sql: "SELECT journal_id FROM last_position_watermark WHERE singleton = 1") ?? 0
     }
 
-    /// Journal rows moved per transaction: position commits wait for each one, so it stays short.
-    static let compactionBatchSize = 20_000
+    /// Journal rows moved per transaction: position commits wait for each one, so it stays short
+    /// (20 000 rows held the writer for a few hundred milliseconds on two busy cores). Each unit has
+    /// at most a row or two in such a span, so larger batches would not write fewer index pages.
+    static let compactionBatchSize = 5_000
 
     public func compactPositionJournal() async throws(DirectoryError) -> Int {
         var moved = 0
