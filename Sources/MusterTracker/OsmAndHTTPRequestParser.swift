@@ -3,7 +3,8 @@ import NIOHTTP1
 
 /// One OsmAnd request: what the listener needs of an HTTP/1.1 request and nothing more.
 struct OsmAndHTTPRequest: Sendable, Equatable {
-    enum Method: Sendable, Equatable { case get, post, other }
+    /// HEAD is told apart because its answer carries no body (RFC 9110 §9.3.2).
+    enum Method: Sendable, Equatable { case get, post, head, other }
 
     var method: Method
     /// The query string (after '?') and a form body, joined by '&': what `OsmAndReport` parses.
@@ -113,6 +114,7 @@ struct OsmAndHTTPRequestParser {
         switch String(decoding: parts[0], as: UTF8.self) {
         case "GET": method = .get
         case "POST": method = .post
+        case "HEAD": method = .head
         default: method = .other
         }
         let target = parts[1]

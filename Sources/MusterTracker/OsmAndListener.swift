@@ -120,8 +120,11 @@ private final class OsmAndRequestHandler: ChannelDuplexHandler {
     private func handle(_ request: OsmAndHTTPRequest, context: ChannelHandlerContext) {
         let slot = reserveSlot()
         let keepAlive = request.keepAlive, isHTTP10 = request.isHTTP10
-        guard request.method != .other else {
-            return answer(slot: slot, .methodNotAllowed, "OsmAnd positions are sent with GET or POST\n", keepAlive: keepAlive, isHTTP10: isHTTP10, context: context)
+        guard request.method == .get || request.method == .post else {
+            return answer(
+                slot: slot, .methodNotAllowed, "OsmAnd positions are sent with GET or POST\n", keepAlive: keepAlive, isHTTP10: isHTTP10,
+                withoutBody: request.method == .head, context: context
+            )
         }
         let receivedAt = Date()
         let report: PositionReport
@@ -153,7 +156,10 @@ private final class OsmAndRequestHandler: ChannelDuplexHandler {
     private static let accepted = ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
     private static let continueAnswer = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
 
-    private func answer(slot: Int, _ status: HTTPResponseStatus, _ text: String, keepAlive: Bool, isHTTP10: Bool, context: ChannelHandlerContext) {
+    private func answer(
+        slot: Int, _ status: HTTPResponseStatus, _ text: String, keepAlive: Bool, isHTTP10: Bool, withoutBody: Bool = false,
+        context: ChannelHandlerContext
+    ) {
         let bytes: ByteBuffer
         if status == .ok && text.isEmpty && keepAlive && !isHTTP10 {
             bytes = Self.accepted
@@ -161,7 +167,7 @@ private final class OsmAndRequestHandler: ChannelDuplexHandler {
             var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\nContent-Length: \(text.utf8.count)\r\n"
             if !text.isEmpty { head += "Content-Type: text/plain; charset=utf-8\r\n" }
             if !keepAlive { head += "Connection: close\r\n" } else if isHTTP10 { head += "Connection: keep-alive\r\n" }
-            bytes = context.channel.allocator.buffer(string: head + "\r\n" + text)
+            bytes = context.channel.allocator.buffer(string: head + "\r\n" + (withoutBody ? "" : text))
         }
         answers[slot - written] = (bytes, !keepAlive)
         writeReadyAnswers(context: context)

@@ -53,6 +53,8 @@ import Testing
             ])
             #expect(reused.split(separator: "\n") == ["200 1", "400 0", "200 0"])
             #expect(try await Self.curl(["\(base)/?id=stranger&lat=30.59&lon=114.30"]) == 400)
+            // HEAD, as a health check sends it: the status, and no body after the head.
+            #expect(try await Self.curl(["-I", "\(base)/"]) == 405)
             #expect(try await Self.curl(["\(base)/?id=phone-1&lat=north&lon=114.30"]) == 400)
             #expect(try await Self.curl(["\(base)/?id=phone-1&lat=30.59&lon=114.30&timestamp=\(now + 86_400)"]) == 400)
 
