@@ -3,6 +3,9 @@ import GRDB
 import MusterCore
 
 extension SQLiteDirectoryStore {
+    /// Rows per journal INSERT: one statement run per row cost more than binding the values.
+    static let journalRowsPerInsert = 32
+
     @discardableResult
     public func recordPositions(_ records: [UnitPositionRecord], creatingUnits: [FieldUnit]) async throws(DirectoryError) -> Int64 {
         guard !records.isEmpty || !creatingUnits.isEmpty else { return 0 }
@@ -18,25 +21,45 @@ extension SQLiteDirectoryStore {
                     try create.execute()
                 }
             }
-            let append = try db.cachedStatement(sql: """
-                INSERT INTO position_journal (unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for record in records {
-                let position = record.position
-                append.setUncheckedArguments([
-                    record.unitID, position.deviceTime.timeIntervalSince1970, position.receivedAt.timeIntervalSince1970,
-                    position.latitude, position.longitude, position.altitude, position.speed, position.heading, position.accuracy,
-                    position.source,
-                ])
-                try append.execute()
-            }
+            try Self.appendToJournal(records, db)
             return db.lastInsertedRowID
         }
     }
 
-    /// Rows per last-position transaction, for the same reason.
-    static let lastPositionBatchSize = 10_000
+    private static func appendToJournal(_ records: [UnitPositionRecord], _ db: Database) throws {
+        let columns = "(unit_id, device_time, received_at, latitude, longitude, altitude, speed, heading, accuracy, source)"
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        var many = SQLiteRowBinder(try db.cachedStatement(sql: """
+            INSERT INTO position_journal \(columns) VALUES \(Array(repeating: row, count: journalRowsPerInsert).joined(separator: ", "))
+            """))
+        var one = SQLiteRowBinder(try db.cachedStatement(sql: "INSERT INTO position_journal \(columns) VALUES \(row)"))
+        func bind(_ record: UnitPositionRecord, to binder: inout SQLiteRowBinder) {
+            let position = record.position
+            binder.bind(record.unitID)
+            binder.bind(position.deviceTime.timeIntervalSince1970)
+            binder.bind(position.receivedAt.timeIntervalSince1970)
+            binder.bind(position.latitude)
+            binder.bind(position.longitude)
+            binder.bind(position.altitude)
+            binder.bind(position.speed)
+            binder.bind(position.heading)
+            binder.bind(position.accuracy)
+            binder.bind(position.source)
+        }
+        var start = records.startIndex
+        while records.endIndex - start >= journalRowsPerInsert {
+            for record in records[start..<(start + journalRowsPerInsert)] { bind(record, to: &many) }
+            try many.run(db)
+            start += journalRowsPerInsert
+        }
+        for record in records[start...] {
+            bind(record, to: &one)
+            try one.run(db)
+        }
+    }
+
+    /// Rows per last-position transaction: position commits queue behind each one, so it stays short.
+    static let lastPositionBatchSize = 5_000
 
     public func saveLastPositions(_ records: [UnitPositionRecord], throughJournalID journalID: Int64) async throws(DirectoryError) {
         // All but the last chunk without the watermark: it moves only once every position is saved.
@@ -52,16 +75,25 @@ extension SQLiteDirectoryStore {
     private func writeLastPositions(_ records: [UnitPositionRecord], throughJournalID journalID: Int64?) async throws(DirectoryError) {
         try await writing { db in
             // A late position (older device time than the stored one) stays in the history only.
-            let makeLatest = try db.cachedStatement(sql: """
+            var makeLatest = SQLiteRowBinder(try db.cachedStatement(sql: """
                 UPDATE unit SET latitude = ?, longitude = ?, altitude = ?, speed = ?, heading = ?, accuracy = ?,
                     device_time = ?, received_at = ?, position_source = ?
                 WHERE id = ? AND (device_time IS NULL OR device_time <= ?)
-                """)
+                """))
             for record in records {
-                makeLatest.setUncheckedArguments(StatementArguments(
-                    UnitRow.positionValues(record.position) + [record.unitID, record.position.deviceTime.timeIntervalSince1970]
-                ))
-                try makeLatest.execute()
+                let position = record.position
+                makeLatest.bind(position.latitude)
+                makeLatest.bind(position.longitude)
+                makeLatest.bind(position.altitude)
+                makeLatest.bind(position.speed)
+                makeLatest.bind(position.heading)
+                makeLatest.bind(position.accuracy)
+                makeLatest.bind(position.deviceTime.timeIntervalSince1970)
+                makeLatest.bind(position.receivedAt.timeIntervalSince1970)
+                makeLatest.bind(position.source)
+                makeLatest.bind(record.unitID)
+                makeLatest.bind(position.deviceTime.timeIntervalSince1970)
+                try makeLatest.run(db)
             }
             guard let journalID else { return }
             try db.execute(
@@ -128,8 +160,10 @@ extension SQLiteDirectoryStore {
         try Int64.fetchOne(db, sql: "SELECT journal_id FROM last_position_watermark WHERE singleton = 1") ?? 0
     }
 
-    /// Journal rows moved per transaction: position commits wait for each one, so it stays short.
-    static let compactionBatchSize = 20_000
+    /// Journal rows moved per transaction: position commits wait for each one, so it stays short
+    /// (20 000 rows held the writer for a few hundred milliseconds on two busy cores). Each unit has
+    /// at most a row or two in such a span, so larger batches would not write fewer index pages.
+    static let compactionBatchSize = 5_000
 
     public func compactPositionJournal() async throws(DirectoryError) -> Int {
         var moved = 0

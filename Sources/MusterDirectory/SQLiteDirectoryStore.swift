@@ -48,6 +48,7 @@ public final class SQLiteDirectoryStore: DirectoryStore {
 
     let pool: DatabasePool
     let catchUp: ChannelIndexCatchUp
+    private let checkpointer: WALCheckpointer
     let memory: DirectoryMemory
     let listingProbeCap: Int
     private let removesFilesOnDeinit: Bool
@@ -65,6 +66,7 @@ public final class SQLiteDirectoryStore: DirectoryStore {
         do {
             pool = try DatabasePool(path: path, configuration: Self.configuration(options))
             try DirectorySchema.migrator.migrate(pool)
+            checkpointer = try WALCheckpointer(path: path)
         } catch {
             throw DirectoryError(error)
         }
@@ -94,6 +96,7 @@ public final class SQLiteDirectoryStore: DirectoryStore {
     /// Stops the background catch-up and closes every connection. Later calls fail with `.storage`.
     public func close() async throws(DirectoryError) {
         await catchUp.stop()
+        await checkpointer.stop()
         do { try pool.close() } catch { throw DirectoryError(error) }
     }
 
@@ -126,8 +129,9 @@ public final class SQLiteDirectoryStore: DirectoryStore {
                 // The writer's working set: the tails of the table and its synchronous indexes during
                 // an import, the deferred indexes during a catch-up.
                 try db.execute(sql: "PRAGMA cache_size = -131072")
-                // Checkpoint less often: pages written by several transactions are copied once.
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
+                // `WALCheckpointer` copies the log back from its own connection; this is the backstop
+                // for when it cannot keep up (a long reader holding old frames).
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 65536")
                 // But give the disk back after a large catch-up transaction swelled the WAL.
                 try db.execute(sql: "PRAGMA journal_size_limit = 134217728")
             }

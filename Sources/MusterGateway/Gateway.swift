@@ -119,10 +119,16 @@ public final class Gateway: Sendable {
         )
     }
 
+    /// Position ingest has event loops of its own, for the life of the process as the shared ones.
+    /// Under a fleet's load they are always busy, and API requests (an incident's proximity
+    /// queries) waited behind that I/O on the shared loops; on mostly idle loops of their own the
+    /// kernel runs them as soon as they arrive.
+    private static let positionEventLoops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+
     private static func startPositionListeners(
         _ tracking: GatewayConfiguration.Tracking, tracker: PositionTracker, logger: Logger
     ) async throws -> (OsmAndListener?, NMEAListener?) {
-        let group = MultiThreadedEventLoopGroup.singleton
+        let group = positionEventLoops
         var osmand: OsmAndListener?
         if let address = tracking.osmand {
             osmand = try await OsmAndListener.start(host: address.host, port: address.port, tracker: tracker, group: group, logger: logger)

@@ -6,19 +6,28 @@ enum FormURLEncoding {
     /// encoded so a caller decodes only the keys it knows and ignores the rest untouched.
     static func forEachPair(
         _ bytes: ArraySlice<UInt8>,
-        _ body: (_ key: [UInt8], _ encodedValue: ArraySlice<UInt8>) throws(PositionRejection) -> Void
+        _ body: (_ key: ArraySlice<UInt8>, _ encodedValue: ArraySlice<UInt8>) throws(PositionRejection) -> Void
     ) throws(PositionRejection) {
-        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
-            let key = try decode(pair[..<equals])
-            let value = equals < pair.endIndex ? pair[(equals + 1)...] : pair[pair.endIndex...]
-            try body(key, value)
+        // By hand rather than split(): this runs for every position and split() allocates an array.
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+            if start < end {
+                let pair = bytes[start..<end]
+                let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+                let key = try decode(pair[..<equals])
+                let value = equals < pair.endIndex ? pair[(equals + 1)...] : pair[pair.endIndex...]
+                try body(key, value)
+            }
+            start = end < bytes.endIndex ? end + 1 : end
         }
     }
 
     /// Undoes percent-encoding and '+'. A '%' not followed by two hex digits is an error rather
-    /// than passed through, so a mangled value is reported instead of silently misread.
-    static func decode(_ bytes: ArraySlice<UInt8>) throws(PositionRejection) -> [UInt8] {
+    /// than passed through, so a mangled value is reported instead of silently misread. Input
+    /// without either (nearly every device value) comes back as it is, without a copy.
+    static func decode(_ bytes: ArraySlice<UInt8>) throws(PositionRejection) -> ArraySlice<UInt8> {
+        guard bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return bytes }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
         var index = bytes.startIndex
@@ -40,6 +49,6 @@ enum FormURLEncoding {
                 index += 1
             }
         }
-        return decoded
+        return decoded[...]
     }
 }

@@ -18,7 +18,12 @@ public enum NMEASentence {
     /// `receivedAt` dates GGA sentences, which carry only a time of day. The caller's line framing
     /// bounds the input; anything over 82 characters is rejected before fields are looked at.
     public static func parse(_ line: some Collection<UInt8>, receivedAt: Date) throws(PositionRejection) -> NMEAParseResult {
-        let fields = try framedFields(Array(line))
+        try parse(Array(line)[...], receivedAt: receivedAt)
+    }
+
+    /// `parse` without a copy, for callers that hold the line in an array already.
+    public static func parse(_ line: ArraySlice<UInt8>, receivedAt: Date) throws(PositionRejection) -> NMEAParseResult {
+        let fields = try framedFields(line)
         let address = fields[0]
 
         // Proprietary sentences: 'P' plus a manufacturer code of variable length.
@@ -46,9 +51,9 @@ public enum NMEASentence {
 
     /// Checks framing, characters, length and checksum; returns the comma-separated fields,
     /// the address field first. Never returns an empty array.
-    static func framedFields(_ line: [UInt8]) throws(PositionRejection) -> [ArraySlice<UInt8>] {
+    static func framedFields(_ line: ArraySlice<UInt8>) throws(PositionRejection) -> [ArraySlice<UInt8>] {
         var end = line.endIndex
-        while end > 0, line[end - 1] == 0x0D || line[end - 1] == 0x0A { end -= 1 }
+        while end > line.startIndex, line[end - 1] == 0x0D || line[end - 1] == 0x0A { end -= 1 }
         let sentence = line[..<end]
 
         guard let start = sentence.first else { throw .malformed("empty NMEA line") }
@@ -59,7 +64,7 @@ public enum NMEASentence {
             throw PositionRejection(.tooLong, "NMEA sentence is \(sentence.count + 2) characters with CR LF, limit is \(maximumLength)")
         }
         if let offset = sentence.firstIndex(where: { !ASCII.isPrintable($0) }) {
-            throw .malformed("NMEA sentence has a non-printable byte 0x\(hexByte(sentence[offset])) at offset \(offset)")
+            throw .malformed("NMEA sentence has a non-printable byte 0x\(hexByte(sentence[offset])) at offset \(offset - sentence.startIndex)")
         }
         // A second '$' means two sentences ran together (a lost line break).
         if sentence.dropFirst().contains(UInt8(ascii: "$")) {

@@ -17,15 +17,18 @@ struct LiveUnitTable {
         var indexInCell = 0
         /// As last announced by an online/offline event.
         var announcedOnline = false
+        /// The position changed since it was last saved to the directory.
+        var unsaved = false
     }
 
     /// Cells of 0.02° (about 2.2 km north–south): a 2 km radius reads about 9 to 16 cells.
     static let cellDegrees = 0.02
     private static let longitudeCells = Int((360 / cellDegrees).rounded(.up)) + 1
 
-    /// Last positions changed since they were last saved to the directory, and the journal row
-    /// up to which those changes reach.
-    private(set) var unsaved: [String: UnitPosition] = [:]
+    /// The slots of entries marked `unsaved` (a slot may repeat, or no longer be marked), and
+    /// the journal row up to which those changes reach. Flags rather than a dictionary of
+    /// positions: this is touched for every stored position.
+    private var unsavedSlots: [Int] = []
     private(set) var unsavedThroughJournalID: Int64 = 0
     private var savedThroughJournalID: Int64 = 0
 
@@ -65,12 +68,18 @@ struct LiveUnitTable {
     /// Makes `position` the unit's last one unless it already has a newer one; false if it did
     /// not (or the unit is unknown).
     mutating func update(id: String, position: UnitPosition) -> Bool {
-        guard let slot = slotByID[id], var entry = entries[slot] else { return false }
-        if let current = entry.position, current.deviceTime > position.deviceTime { return false }
+        guard let slot = slotByID[id] else { return false }
+        return update(slot: slot, position: position)
+    }
+
+    private mutating func update(slot: Int, position: UnitPosition) -> Bool {
+        // In place (no copy of the entry and its strings): this runs for every stored position.
+        if case .none = entries[slot] { return false }
+        if let last = entries[slot]?.position?.deviceTime, last > position.deviceTime { return false }
         let cell = Self.cell(latitude: position.latitude, longitude: position.longitude)
-        entry.position = position
-        entries[slot] = entry
-        if entry.cell != cell {
+        let previousCell = entries[slot]?.cell
+        entries[slot]?.position = position
+        if previousCell != cell {
             leaveCell(slot)
             entries[slot]?.cell = cell
             entries[slot]?.indexInCell = cells[cell]?.count ?? 0
@@ -80,10 +89,35 @@ struct LiveUnitTable {
         return true
     }
 
-    /// Notes a stored position that became its unit's last one, for the next save.
-    mutating func noteUnsaved(_ unitID: String, _ position: UnitPosition, journalID: Int64) {
-        unsaved[unitID] = position
+    /// What `apply` did.
+    enum Applied {
+        /// Unknown unit, or it has a newer position already.
+        case ignored
+        /// The position is the unit's last one now; `cameOnline` when it had not been announced online.
+        case updated(cameOnline: Bool)
+    }
+
+    /// A stored position: makes it the unit's last one (unless it has a newer one), notes it for
+    /// the next save and marks the unit announced online. One lookup for all of it.
+    mutating func apply(id: String, position: UnitPosition, journalID: Int64) -> Applied {
+        guard let slot = slotByID[id], update(slot: slot, position: position) else { return .ignored }
+        markUnsaved(slot)
         noteJournal(through: journalID)
+        let cameOnline = entries[slot]?.announcedOnline == false
+        if cameOnline { entries[slot]?.announcedOnline = true }
+        return .updated(cameOnline: cameOnline)
+    }
+
+    /// Notes a stored position that became its unit's last one, for the next save.
+    mutating func noteUnsaved(_ unitID: String, journalID: Int64) {
+        if let slot = slotByID[unitID] { markUnsaved(slot) }
+        noteJournal(through: journalID)
+    }
+
+    private mutating func markUnsaved(_ slot: Int) {
+        guard entries[slot]?.unsaved == false else { return }
+        entries[slot]?.unsaved = true
+        unsavedSlots.append(slot)
     }
 
     /// Notes that the next save covers the journal up to `journalID`.
@@ -93,19 +127,29 @@ struct LiveUnitTable {
 
     /// Hands over the unsaved last positions and the journal id they reach, and forgets them;
     /// nil when there is nothing new to save.
-    mutating func takeUnsaved() -> (positions: [String: UnitPosition], journalID: Int64)? {
-        guard !unsaved.isEmpty || unsavedThroughJournalID > savedThroughJournalID else { return nil }
-        defer { unsaved = [:] }
-        return (unsaved, unsavedThroughJournalID)
+    mutating func takeUnsaved() -> (positions: [UnitPositionRecord], journalID: Int64)? {
+        guard !unsavedSlots.isEmpty || unsavedThroughJournalID > savedThroughJournalID else { return nil }
+        var positions: [UnitPositionRecord] = []
+        positions.reserveCapacity(unsavedSlots.count)
+        for slot in unsavedSlots {
+            guard let entry = entries[slot], entry.unsaved, let position = entry.position else { continue }
+            entries[slot]?.unsaved = false
+            positions.append(UnitPositionRecord(unitID: entry.id, position: position))
+        }
+        unsavedSlots.removeAll(keepingCapacity: true)
+        return (positions, unsavedThroughJournalID)
     }
 
     mutating func noteSaved(through journalID: Int64) {
         savedThroughJournalID = max(savedThroughJournalID, journalID)
     }
 
-    /// Puts back positions whose save failed, unless newer ones arrived meanwhile.
-    mutating func restoreUnsaved(_ positions: [String: UnitPosition]) {
-        for (unitID, position) in positions where unsaved[unitID] == nil { unsaved[unitID] = position }
+    /// Marks units whose save failed unsaved again; their last position is the one to save, or a
+    /// newer one.
+    mutating func restoreUnsaved(_ positions: [UnitPositionRecord]) {
+        for record in positions {
+            if let slot = slotByID[record.unitID] { markUnsaved(slot) }
+        }
     }
 
     /// Units whose last position lies in the box, in no particular order.

@@ -3,6 +3,9 @@ import Logging
 import MusterPositionFormats
 import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// NMEA 0183 over TCP and UDP on the same address and port. A sentence's unit is named by the
 /// connection's or datagram's first line `ID <unit-id>`, or else by the sender's address in the
@@ -30,15 +33,41 @@ public final class NMEAListener: Sendable {
             attempts += 1
             do {
                 let channels = try await bind(host: host, port: port, identities: identities, tracker: tracker, group: group)
+                let receiveBuffer = await enlargeReceiveBuffer(channels.udp)
                 logger.info("NMEA position listener ready", metadata: [
                     "address": "\(host):\(channels.tcp.localAddress?.port ?? port)", "transports": "tcp, udp",
+                    "udp_receive_buffer": "\(receiveBuffer)",
                 ])
+                if receiveBuffer < receiveBufferSize {
+                    logger.warning("the NMEA UDP receive buffer is smaller than wanted; datagrams arriving during a pause are lost", metadata: [
+                        "bytes": "\(receiveBuffer)", "wanted": "\(receiveBufferSize)",
+                        "fix": "sysctl -w net.core.rmem_max=\(receiveBufferSize), or run with CAP_NET_ADMIN",
+                    ])
+                }
                 return NMEAListener(channels: [channels.tcp, channels.udp])
             } catch where port == 0 && attempts < 20 {
                 // The UDP port of the TCP port the system chose was taken: let it choose again.
                 continue
             }
         }
+    }
+
+    /// The UDP receive buffer wanted: about a second of datagrams at 25 000 a second (the kernel
+    /// charges each small datagram about 1 KiB), so that a pause of the process (a commit, a busy
+    /// core) loses nothing.
+    static let receiveBufferSize = 32 * 1024 * 1024
+
+    /// SO_RCVBUF is capped at net.core.rmem_max (often 208 KiB–4 MiB); SO_RCVBUFFORCE is not, when
+    /// the process may use it (CAP_NET_ADMIN). Returns the size the kernel granted.
+    private static func enlargeReceiveBuffer(_ udp: any Channel) async -> Int {
+        let granted: (any Channel) async -> Int = { udp in (try? await udp.getOption(.socketOption(.so_rcvbuf)).get()).map { Int($0) } ?? 0 }
+        #if canImport(Glibc)
+        _ = try? await udp.setOption(.socketOption(.init(rawValue: SO_RCVBUFFORCE)), value: SocketOptionValue(receiveBufferSize)).get()
+        // Linux reports twice the size asked for (its bookkeeping overhead).
+        return await granted(udp) / 2
+        #else
+        return await granted(udp)
+        #endif
     }
 
     /// TCP, then UDP on the port TCP got, so that port 0 (tests) gives one port for both.
@@ -59,7 +88,7 @@ public final class NMEAListener: Sendable {
         do {
             let udp = try await DatagramBootstrap(group: group)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                .channelOption(.socketOption(.so_rcvbuf), value: 8 * 1024 * 1024)
+                .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferSize))
                 // recvmmsg: many datagrams per system call under load.
                 .channelOption(.datagramVectorReadMessageCount, value: 64)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * 2048))
@@ -107,9 +136,23 @@ enum NMEALine {
         if line.isEmpty {
             self = .blank
         } else if line.starts(with: Self.identityPrefix) {
-            self = .identity(String(decoding: line.dropFirst(Self.identityPrefix.count), as: UTF8.self).trimmingCharacters(in: .whitespaces))
+            // Bytes, not Foundation's trimming: this runs for every datagram.
+            var id = line.dropFirst(Self.identityPrefix.count)
+            while let first = id.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { id.removeFirst() }
+            while let last = id.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { id.removeLast() }
+            self = .identity(String(decoding: id, as: UTF8.self))
         } else {
             self = .sentence(line)
+        }
+    }
+
+    /// Calls `body` with each line of `bytes` (without its LF), skipping empty ones.
+    static func forEach(in bytes: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) -> Void) {
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+            if start < end { body(bytes[start..<end]) }
+            start = end < bytes.endIndex ? end + 1 : end
         }
     }
 }
@@ -118,19 +161,15 @@ enum NMEALine {
 struct NMEAProcessor {
     let tracker: PositionTracker
 
-    /// Reports for the sentences; rejected sentences are counted here.
-    func reports(from sentences: [ArraySlice<UInt8>], unit: String?, receivedAt: Date) -> [PositionReport] {
-        var reports: [PositionReport] = []
-        for sentence in sentences {
-            do {
-                guard case .position(var report, _) = try NMEASentence.parse(sentence, receivedAt: receivedAt) else { continue }
-                report.unitID = unit
-                reports.append(report)
-            } catch {
-                tracker.countRejection(error, source: .nmea)
-            }
+    /// Appends the position a sentence holds, if any, to `reports`; a rejected sentence is counted.
+    func append(_ sentence: ArraySlice<UInt8>, unit: String?, receivedAt: Date, to reports: inout [PositionReport]) {
+        do {
+            guard case .position(var report, _) = try NMEASentence.parse(sentence, receivedAt: receivedAt) else { return }
+            report.unitID = unit
+            reports.append(report)
+        } catch {
+            tracker.countRejection(error, source: .nmea)
         }
-        return reports
     }
 
     func countUnidentified(_ count: Int) {
@@ -163,7 +202,7 @@ private final class NMEAStreamHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        var sentences: [ArraySlice<UInt8>] = []
+        var reports: [PositionReport] = []
         let receivedAt = Date()
         for byte in buffer.readableBytesView {
             if byte == UInt8(ascii: "\n") {
@@ -172,9 +211,9 @@ private final class NMEAStreamHandler: ChannelInboundHandler {
                 } else {
                     switch NMEALine(pending[...]) {
                     case .identity(let id):
-                        flush(&sentences, receivedAt: receivedAt)
+                        flush(&reports, receivedAt: receivedAt)
                         unit = id
-                    case .sentence(let sentence): sentences.append(sentence)
+                    case .sentence(let sentence): processor.append(sentence, unit: unit, receivedAt: receivedAt, to: &reports)
                     case .blank: break
                     }
                 }
@@ -188,13 +227,13 @@ private final class NMEAStreamHandler: ChannelInboundHandler {
                 }
             }
         }
-        flush(&sentences, receivedAt: receivedAt)
+        flush(&reports, receivedAt: receivedAt)
     }
 
-    private func flush(_ sentences: inout [ArraySlice<UInt8>], receivedAt: Date) {
-        guard !sentences.isEmpty else { return }
-        processor.submit(processor.reports(from: sentences, unit: unit, receivedAt: receivedAt), unit: unit, receivedAt: receivedAt)
-        sentences = []
+    private func flush(_ reports: inout [PositionReport], receivedAt: Date) {
+        guard !reports.isEmpty else { return }
+        processor.submit(reports, unit: unit, receivedAt: receivedAt)
+        reports = []
     }
 }
 
@@ -206,6 +245,7 @@ private final class NMEADatagramHandler: ChannelInboundHandler {
     private let processor: NMEAProcessor
     private let identities: NMEAIdentities
     private var pending: [PositionReport] = []
+    private var bytes: [UInt8] = []
 
     init(tracker: PositionTracker, identities: NMEAIdentities) {
         processor = NMEAProcessor(tracker: tracker)
@@ -222,23 +262,34 @@ private final class NMEADatagramHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        let bytes = Array(envelope.data.readableBytesView)
-        var unit = identities.unit(for: envelope.remoteAddress)
-        var sentences: [ArraySlice<UInt8>] = []
-        for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).enumerated() {
+        // One scratch array for every datagram instead of an array each.
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: envelope.data.readableBytesView)
+        let receivedAt = Date()
+        var unit: String?
+        var identified = false
+        var isFirstLine = true
+        let before = pending.count
+        NMEALine.forEach(in: bytes[...]) { line in
+            defer { isFirstLine = false }
             switch NMEALine(line) {
-            case .identity(let id) where index == 0: unit = id
+            case .identity(let id) where isFirstLine:
+                unit = id
+                identified = true
             case .identity: processor.tracker.countRejection(PositionRejection(.malformed, "ID line after sentences"), source: .nmea)
-            case .sentence(let sentence): sentences.append(sentence)
+            case .sentence(let sentence):
+                if !identified {
+                    // Only datagrams without an ID line need the sender's address looked up.
+                    identified = true
+                    unit = identities.unit(for: envelope.remoteAddress)
+                }
+                processor.append(sentence, unit: unit, receivedAt: receivedAt, to: &pending)
             case .blank: break
             }
         }
-        let reports = processor.reports(from: sentences, unit: unit, receivedAt: Date())
-        guard !reports.isEmpty else { return }
-        guard unit != nil else {
-            processor.countUnidentified(reports.count)
-            return
+        if unit == nil && pending.count > before {
+            processor.countUnidentified(pending.count - before)
+            pending.removeSubrange(before...)
         }
-        pending += reports
     }
 }

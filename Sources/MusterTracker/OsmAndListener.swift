@@ -18,9 +18,6 @@ public final class OsmAndListener: Sendable {
         localAddress = channel.localAddress
     }
 
-    /// The largest request body read; OsmAnd requests are a few hundred bytes.
-    static let maximumBodySize = 8 * 1024
-
     public static func start(host: String, port: Int, tracker: PositionTracker, group: any EventLoopGroup, logger: Logger) async throws -> OsmAndListener {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -28,7 +25,6 @@ public final class OsmAndListener: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(OsmAndRequestHandler(tracker: tracker))
                 }
             }
@@ -43,96 +39,161 @@ public final class OsmAndListener: Sendable {
     }
 }
 
-/// One connection: requests are answered in order (HTTP/1.1 without pipelining overlap: the next
-/// request is read only after the previous answer is written).
-private final class OsmAndRequestHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+/// One connection: requests are parsed as they arrive and answered in order. A client may send
+/// its next request before the answer to the previous one (pipelining); past
+/// `maximumOutstanding` unanswered requests the connection is not read until answers go out.
+private final class OsmAndRequestHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    static let maximumOutstanding = 16
 
     private let tracker: PositionTracker
-    private var head: HTTPRequestHead?
-    private var body: ByteBuffer?
-    private var bodyTooLarge = false
+    private var parser = OsmAndHTTPRequestParser()
+    /// Bytes of a request not complete yet.
+    private var received: ByteBuffer?
+    /// Answers not written yet, in request order: nil until the request's outcome is known.
+    private var answers: [(bytes: ByteBuffer, close: Bool)?] = []
+    /// Requests answered since the connection opened, so a completion finds its slot in `answers`.
+    private var written = 0
+    private var closing = false
+    /// After a framing error nothing more on the connection is read as a request.
+    private var failed = false
+    private var readDeferred = false
 
     init(tracker: PositionTracker) {
         self.tracker = tracker
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            body = nil
-            bodyTooLarge = false
-        case .body(var chunk):
-            guard !bodyTooLarge else { return }
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > OsmAndListener.maximumBodySize {
-                bodyTooLarge = true
-                body = nil
-            } else if body == nil {
-                body = chunk
-            } else {
-                body?.writeBuffer(&chunk)
+        var incoming = unwrapInboundIn(data)
+        guard !closing && !failed else { return }
+        if var earlier = received {
+            received = nil
+            earlier.writeBuffer(&incoming)
+            incoming = earlier
+        }
+        while !closing && !failed {
+            let event: OsmAndHTTPRequestParser.Event?
+            do {
+                event = try parser.next(&incoming)
+            } catch {
+                if error.status == .payloadTooLarge {
+                    tracker.countRejection(PositionRejection(.malformed, "body too large"), source: .osmand)
+                }
+                failed = true
+                answer(slot: reserveSlot(), error.status, error.detail + "\n", keepAlive: false, isHTTP10: false, context: context)
+                return
             }
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            handle(head, context: context)
+            switch event {
+            case nil:
+                if incoming.readableBytes > 0 { received = incoming }
+                return
+            case .continueExpected:
+                context.writeAndFlush(wrapOutboundOut(Self.continueAnswer), promise: nil)
+            case .request(let request):
+                handle(request, context: context)
+            }
         }
     }
 
-    private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard head.method == .GET || head.method == .POST else {
-            return respond(.methodNotAllowed, "OsmAnd positions are sent with GET or POST\n", head: head, context: context)
+    func read(context: ChannelHandlerContext) {
+        // Reading stops while too many answers are owed; see `maximumOutstanding`.
+        guard answers.count < Self.maximumOutstanding else {
+            readDeferred = true
+            return
         }
-        guard !bodyTooLarge else {
-            tracker.countRejection(PositionRejection(.malformed, "body too large"), source: .osmand)
-            return respond(.payloadTooLarge, "an OsmAnd request body holds at most \(OsmAndListener.maximumBodySize) bytes\n", head: head, context: context)
-        }
-        var parameters = Array(head.uri.utf8.drop { $0 != UInt8(ascii: "?") }.dropFirst())
-        if let body, body.readableBytes > 0 {
-            if !parameters.isEmpty { parameters.append(UInt8(ascii: "&")) }
-            parameters += body.readableBytesView
+        context.read()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A reset by the device: nothing to answer.
+        context.close(promise: nil)
+    }
+
+    private func reserveSlot() -> Int {
+        answers.append(nil)
+        return written + answers.count - 1
+    }
+
+    private func handle(_ request: OsmAndHTTPRequest, context: ChannelHandlerContext) {
+        let slot = reserveSlot()
+        let keepAlive = request.keepAlive, isHTTP10 = request.isHTTP10
+        guard request.method == .get || request.method == .post else {
+            return answer(
+                slot: slot, .methodNotAllowed, "OsmAnd positions are sent with GET or POST\n", keepAlive: keepAlive, isHTTP10: isHTTP10,
+                withoutBody: request.method == .head, context: context
+            )
         }
         let receivedAt = Date()
         let report: PositionReport
         do {
-            report = try OsmAndReport.parse(parameters: parameters, receivedAt: receivedAt)
+            report = try OsmAndReport.parse(parameters: request.parameters[...], receivedAt: receivedAt)
         } catch {
             tracker.countRejection(error, source: .osmand)
-            return respond(.badRequest, error.detail + "\n", head: head, context: context)
+            return answer(slot: slot, .badRequest, error.detail + "\n", keepAlive: keepAlive, isHTTP10: isHTTP10, context: context)
         }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         // Answered on this connection's event loop, together with the other answers of the same commit.
         tracker.submit([report], source: .osmand, receivedAt: receivedAt, on: context.eventLoop) { outcomes in
             let (handler, context) = bound.value
             switch outcomes.first ?? .accepted {
-            case .accepted: handler.respond(.ok, "", head: head, context: context)
-            case .rejected(let rejection): handler.respond(.badRequest, rejection.detail + "\n", head: head, context: context)
-            case .notStored: handler.respond(.serviceUnavailable, "the position could not be stored; send it again later\n", head: head, context: context)
+            case .accepted:
+                handler.answer(slot: slot, .ok, "", keepAlive: keepAlive, isHTTP10: isHTTP10, context: context)
+            case .rejected(let rejection):
+                handler.answer(slot: slot, .badRequest, rejection.detail + "\n", keepAlive: keepAlive, isHTTP10: isHTTP10, context: context)
+            case .notStored:
+                handler.answer(
+                    slot: slot, .serviceUnavailable, "the position could not be stored; send it again later\n", keepAlive: keepAlive,
+                    isHTTP10: isHTTP10, context: context
+                )
             }
         }
     }
 
-    /// The answer to nearly every request, built once.
-    private static let acceptedHeaders: HTTPHeaders = ["Content-Length": "0"]
+    /// The answer to nearly every request, encoded once.
+    private static let accepted = ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    private static let continueAnswer = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
 
-    private func respond(_ status: HTTPResponseStatus, _ text: String, head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard context.channel.isActive else { return }
-        let keepAlive = head.isKeepAlive
-        var headers: HTTPHeaders
-        if text.isEmpty && keepAlive {
-            headers = Self.acceptedHeaders
+    private func answer(
+        slot: Int, _ status: HTTPResponseStatus, _ text: String, keepAlive: Bool, isHTTP10: Bool, withoutBody: Bool = false,
+        context: ChannelHandlerContext
+    ) {
+        let bytes: ByteBuffer
+        if status == .ok && text.isEmpty && keepAlive && !isHTTP10 {
+            bytes = Self.accepted
         } else {
-            headers = ["Content-Type": "text/plain; charset=utf-8", "Content-Length": "\(text.utf8.count)"]
-            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\nContent-Length: \(text.utf8.count)\r\n"
+            if !text.isEmpty { head += "Content-Type: text/plain; charset=utf-8\r\n" }
+            if !keepAlive { head += "Connection: close\r\n" } else if isHTTP10 { head += "Connection: keep-alive\r\n" }
+            bytes = context.channel.allocator.buffer(string: head + "\r\n" + (withoutBody ? "" : text))
         }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-        if !text.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil) }
-        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            written.whenComplete { _ in boundContext.value.close(promise: nil) }
+        answers[slot - written] = (bytes, !keepAlive)
+        writeReadyAnswers(context: context)
+    }
+
+    private func writeReadyAnswers(context: ChannelHandlerContext) {
+        var wrote = false
+        while let ready = answers.first ?? nil {
+            let (bytes, close) = ready
+            answers.removeFirst()
+            written += 1
+            guard context.channel.isActive, !closing else { continue }
+            wrote = true
+            if close {
+                closing = true
+                let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in boundContext.value.close(promise: nil) }
+                wrote = false
+            } else {
+                context.write(wrapOutboundOut(bytes), promise: nil)
+            }
+        }
+        if wrote { context.flush() }
+        if readDeferred && answers.count < Self.maximumOutstanding {
+            readDeferred = false
+            context.read()
         }
     }
 }

@@ -73,7 +73,7 @@ public final class PositionTracker: Sendable {
             guard let last = rows.last else { break }
             live.withLock { table in
                 for (id, record) in rows where table.update(id: record.unitID, position: record.position) {
-                    table.noteUnsaved(record.unitID, record.position, journalID: id)
+                    table.noteUnsaved(record.unitID, journalID: id)
                 }
                 table.noteJournal(through: last.id)
             }
@@ -85,16 +85,18 @@ public final class PositionTracker: Sendable {
         await saveLastPositions()
     }
 
-    /// How often changed last positions are written to the unit table.
-    static let lastPositionSaveInterval: Duration = .seconds(2)
+    /// How often changed last positions are written to the unit table, each unit's row once however
+    /// often it reported (at 1 Hz from every unit, every 2 s was half a row update per position),
+    /// and then the journal moved into the indexed history (its rows wait for that save). Track
+    /// queries scan the journal, so this keeps it a few seconds long. Units going offline are
+    /// announced on the same beat.
+    static let housekeepingInterval: Duration = .seconds(5)
 
     /// Writes the changed last positions to the directory in one transaction.
     private func saveLastPositions() async {
         guard let (positions, journalID) = live.withLock({ $0.takeUnsaved() }) else { return }
         do {
-            try await store.saveLastPositions(
-                positions.map { UnitPositionRecord(unitID: $0.key, position: $0.value) }, throughJournalID: journalID
-            )
+            try await store.saveLastPositions(positions, throughJournalID: journalID)
             live.withLock { $0.noteSaved(through: journalID) }
         } catch {
             // The journal holds them all; they are retried next time (and replayed after a restart).
@@ -119,8 +121,8 @@ public final class PositionTracker: Sendable {
         live.withLock { table in
             for (index, report) in reports.enumerated() {
                 switch validate(report, source: source, receivedAt: receivedAt, table: table) {
-                case .success(let record):
-                    if !table.contains(record.unitID) {
+                case .success(let (record, isNew)):
+                    if isNew {
                         newUnits.append(FieldUnit(id: record.unitID, name: record.unitID, kind: source.autoCreatedKind))
                     }
                     records.append(record)
@@ -159,7 +161,7 @@ public final class PositionTracker: Sendable {
 
     private func validate(
         _ report: PositionReport, source: PositionSource, receivedAt: Date, table: LiveUnitTable
-    ) -> Result<UnitPositionRecord, PositionRejection> {
+    ) -> Result<(record: UnitPositionRecord, isNewUnit: Bool), PositionRejection> {
         guard let unitID = report.unitID, !unitID.isEmpty else {
             return .failure(PositionRejection(.malformed, "the position names no unit"))
         }
@@ -180,7 +182,9 @@ public final class PositionTracker: Sendable {
                 "device time \(deviceTime) is more than \(Int(configuration.maximumClockAhead)) s ahead of the gateway's clock; check the device's clock"
             ))
         }
-        if !table.contains(unitID) {
+        // Looked up once and handed back: submit needs it too, and this runs for every position.
+        let isNewUnit = !table.contains(unitID)
+        if isNewUnit {
             guard configuration.autoCreateUnits else {
                 return .failure(PositionRejection(.unknownUnit, "no unit has id '\(unitID)'; register it first (musterctl units add)"))
             }
@@ -197,7 +201,7 @@ public final class PositionTracker: Sendable {
             accuracy: report.accuracy.flatMap(Self.finite).map { max(0, $0) },
             deviceTime: deviceTime, receivedAt: receivedAt, source: source.rawValue
         )
-        return .success(UnitPositionRecord(unitID: unitID, position: position))
+        return .success((UnitPositionRecord(unitID: unitID, position: position), isNewUnit))
     }
 
     private static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
@@ -206,24 +210,23 @@ public final class PositionTracker: Sendable {
     private static func apply(_ batches: [PositionWriter.Batch], journalID: Int64, to live: SharedLiveUnitTable, events: GatewayEventBus) {
         var cameOnline: [String] = []
         var updated: [UnitPositionRecord] = []
+        // Building position events costs more than storing positions; skip it while nobody listens.
+        let announcePositions = events.hasSubscribers(for: .unitPosition)
         live.withLock { table in
             for batch in batches {
                 for unit in batch.newUnits where !table.contains(unit.id) {
                     table.insert(id: unit.id, name: unit.name, kind: unit.kind, position: nil)
                 }
-                for record in batch.records where table.update(id: record.unitID, position: record.position) {
-                    table.noteUnsaved(record.unitID, record.position, journalID: journalID)
-                    updated.append(record)
-                    if table.entry(record.unitID)?.announcedOnline == false {
-                        table.setAnnouncedOnline(record.unitID, true)
-                        cameOnline.append(record.unitID)
+                for record in batch.records {
+                    guard case .updated(let unitCameOnline) = table.apply(id: record.unitID, position: record.position, journalID: journalID) else {
+                        continue
                     }
+                    if announcePositions { updated.append(record) }
+                    if unitCameOnline { cameOnline.append(record.unitID) }
                 }
             }
         }
         for unit in cameOnline { events.publish(GatewayEvent(.unitOnline, channel: "", fields: ["unit": unit])) }
-        // Building position events costs more than storing positions; skip it while nobody listens.
-        guard events.hasSubscribers(for: .unitPosition) else { return }
         for record in updated { events.publish(positionEvent(record)) }
     }
 
@@ -328,6 +331,9 @@ public final class PositionTracker: Sendable {
         public var unit: TrackedUnit?
     }
 
+    /// Units whose channels one directory read fetches at least, when a nearby query needs more.
+    static let unitChannelReadChunk = 16
+
     /// How many located channels one query considers at most.
     static let locatedChannelCandidateLimit = 100_000
 
@@ -335,10 +341,21 @@ public final class PositionTracker: Sendable {
     public func nearbyChannels(latitude: Double, longitude: Double, radius: Double, limit: Int) async throws(DirectoryError) -> [NearbyChannel] {
         let units = unitsNear(latitude: latitude, longitude: longitude, radius: radius, limit: Int.max)
         var nearby: [NearbyChannel] = []
-        let unitByID = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for channel in try await store.channels(ofUnits: units.map(\.id)) {
-            guard let unitID = channel.unitID, let unit = unitByID[unitID], let position = unit.position, let distance = unit.distance else { continue }
-            nearby.append(NearbyChannel(channel: channel, distance: distance, latitude: position.latitude, longitude: position.longitude, unit: unit))
+        // Nearest units first, and only until `limit` channels are found: a unit further away can
+        // only add channels further away (units at the same distance still count, for the tie
+        // order by path). A crowded 2 km radius holds hundreds of units, each a directory read.
+        var next = units.startIndex
+        while next < units.endIndex {
+            if nearby.count >= limit && (next == units.startIndex || units[next].distance != units[next - 1].distance) { break }
+            var end = min(next + max(limit - nearby.count, Self.unitChannelReadChunk), units.endIndex)
+            while end < units.endIndex && units[end].distance == units[end - 1].distance { end += 1 }
+            let chunk = units[next..<end]
+            let unitByID = Dictionary(chunk.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for channel in try await store.channels(ofUnits: chunk.map(\.id)) {
+                guard let unitID = channel.unitID, let unit = unitByID[unitID], let position = unit.position, let distance = unit.distance else { continue }
+                nearby.append(NearbyChannel(channel: channel, distance: distance, latitude: position.latitude, longitude: position.longitude, unit: unit))
+            }
+            next = end
         }
         var fixed: [(located: LocatedChannel, distance: Double)] = []
         for box in GeoMath.boxes(aroundLatitude: latitude, longitude: longitude, radius: radius) {
@@ -368,34 +385,20 @@ public final class PositionTracker: Sendable {
 
     // MARK: Housekeeping
 
-    /// How often units are checked for going offline.
-    static let sweepInterval: Duration = .seconds(5)
     /// How often old history is deleted.
     static let retentionInterval: Double = 3600
 
-    /// How often the position journal moves into the indexed history: track queries scan the
-    /// journal, so it stays a few seconds long.
-    static let compactionInterval: Duration = .seconds(5)
-
     private func keepHouse() async {
         var lastRetention = Date.distantPast
-        var lastSweep = ContinuousClock.now
-        var lastCompaction = ContinuousClock.now
         while !Task.isCancelled {
             await saveLastPositions()
-            if ContinuousClock.now - lastSweep >= Self.sweepInterval {
-                lastSweep = .now
-                sweepFreshness()
-            }
-            if ContinuousClock.now - lastCompaction >= Self.compactionInterval {
-                lastCompaction = .now
-                await compactJournal()
-            }
+            sweepFreshness()
+            await compactJournal()
             if Date().timeIntervalSince(lastRetention) >= Self.retentionInterval {
                 lastRetention = Date()
                 await applyRetention()
             }
-            try? await Task.sleep(for: Self.lastPositionSaveInterval)
+            try? await Task.sleep(for: Self.housekeepingInterval)
         }
     }
 

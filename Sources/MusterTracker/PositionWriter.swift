@@ -67,18 +67,41 @@ final class PositionWriter: Sendable {
         }
     }
 
+    /// Pipelined: while one transaction's positions go into the live table and their answers
+    /// go out, the next transaction is already being written (SQLite writes on its own thread).
     private func writeUntilIdle() async {
-        while let batches = takeNextTransaction() {
-            let records = batches.flatMap(\.records)
-            var seen = Set<String>()
-            let newUnits = batches.flatMap(\.newUnits).filter { seen.insert($0.id).inserted }
-            do {
-                let journalID = try await store.recordPositions(records, creatingUnits: newUnits)
-                committed(batches, journalID)
-                Self.complete(batches, with: .success(()))
-            } catch {
-                Self.complete(batches, with: .failure(error))
+        guard let first = takeNextTransaction(idleIfNone: true) else { return }
+        var batches = first
+        var writing = Task { await write(first) }
+        while true {
+            let result = await writing.value
+            var next = takeNextTransaction(idleIfNone: false)
+            if let next { writing = Task { await write(next) } }
+            if case .success(let journalID) = result { committed(batches, journalID) }
+            Self.complete(batches, with: result.map { _ in })
+            if next == nil {
+                // Idle only now, so that `stop()` returns after the last answers went out.
+                next = takeNextTransaction(idleIfNone: true)
+                guard let later = next else { return }
+                writing = Task { await write(later) }
             }
+            batches = next!
+        }
+    }
+
+    private func write(_ batches: [Batch]) async -> Result<Int64, DirectoryError> {
+        var records: [UnitPositionRecord] = []
+        records.reserveCapacity(batches.reduce(0) { $0 + $1.records.count })
+        var newUnits: [FieldUnit] = []
+        var seen = Set<String>()
+        for batch in batches {
+            records += batch.records
+            for unit in batch.newUnits where seen.insert(unit.id).inserted { newUnits.append(unit) }
+        }
+        do {
+            return .success(try await store.recordPositions(records, creatingUnits: newUnits))
+        } catch {
+            return .failure(error)
         }
     }
 
@@ -98,10 +121,12 @@ final class PositionWriter: Sendable {
         }
     }
 
-    /// The batches for the next transaction, or nil (and the writer idle) when none wait.
-    private func takeNextTransaction() -> [Batch]? {
+    /// The batches for the next transaction, or nil when none wait (and then, with `idleIfNone`,
+    /// the writer is idle: the next `enqueue` starts it again).
+    private func takeNextTransaction(idleIfNone: Bool) -> [Batch]? {
         let (batches, waiters) = state.withLock { state -> ([Batch]?, [CheckedContinuation<Void, Never>]) in
             guard !state.pending.isEmpty else {
+                guard idleIfNone else { return (nil, []) }
                 state.writing = false
                 defer { state.idle = [] }
                 return (nil, state.idle)

@@ -44,7 +44,17 @@ import Testing
             // Traccar Client's GET, then the same protocol as a form POST; speed is in knots.
             #expect(try await Self.curl(["\(base)/?id=phone-1&timestamp=\(now - 60)&lat=30.5928&lon=114.3055&speed=0&bearing=0&altitude=23&accuracy=8&batt=91"]) == 200)
             #expect(try await Self.curl(["--data", "id=phone-1&timestamp=\(now)&lat=30.5950&lon=114.3100&speed=10&bearing=45.5&altitude=25", base + "/"]) == 200)
+            // One keep-alive connection for several reports, a rejected one among them, answered in order.
+            let reused = try await ExternalProcess.run("curl", [
+                "-s", "--max-time", "10", "-w", "%{http_code} %{num_connects}\n",
+                "-o", "/dev/null", "\(base)/?id=phone-1&timestamp=\(now - 90)&lat=30.5900&lon=114.3000",
+                "-o", "/dev/null", "\(base)/?id=phone-1&lat=1000&lon=114.3000",
+                "-o", "/dev/null", "\(base)/?id=phone-1&timestamp=\(now - 80)&lat=30.5910&lon=114.3000",
+            ])
+            #expect(reused.split(separator: "\n") == ["200 1", "400 0", "200 0"])
             #expect(try await Self.curl(["\(base)/?id=stranger&lat=30.59&lon=114.30"]) == 400)
+            // HEAD, as a health check sends it: the status, and no body after the head.
+            #expect(try await Self.curl(["-I", "\(base)/"]) == 405)
             #expect(try await Self.curl(["\(base)/?id=phone-1&lat=north&lon=114.30"]) == 400)
             #expect(try await Self.curl(["\(base)/?id=phone-1&lat=30.59&lon=114.30&timestamp=\(now + 86_400)"]) == 400)
 
@@ -58,14 +68,14 @@ import Testing
 
             let track = try await harness.api().get("/api/v1/units/phone-1/positions?since=1h").json()
             let positions = try #require(track["positions"] as? [[String: Any]])
-            #expect(positions.compactMap { $0["latitude"] as? Double } == [30.5928, 30.5950])
+            #expect(positions.compactMap { $0["latitude"] as? Double } == [30.5900, 30.5910, 30.5928, 30.5950])
             let geoJSON = try await harness.api().get("/api/v1/units/phone-1/positions?since=1h&format=geojson")
             #expect(geoJSON.headers.first(name: "content-type") == "application/geo+json")
             let geometry = try #require(try geoJSON.json()["geometry"] as? [String: Any])
             #expect(geometry["type"] as? String == "LineString")
-            #expect((geometry["coordinates"] as? [[Double]])?.first == [114.3055, 30.5928, 23])
+            #expect((geometry["coordinates"] as? [[Double]])?.dropFirst(2).first == [114.3055, 30.5928, 23])
 
-            #expect(try await Self.metric(#"muster_positions_accepted_total{source="osmand"}"#, on: harness) == 2)
+            #expect(try await Self.metric(#"muster_positions_accepted_total{source="osmand"}"#, on: harness) == 4)
             #expect(try await Self.metric(#"muster_positions_rejected_total{source="osmand",reason="unknown-unit"}"#, on: harness) == 1)
             #expect(try await Self.metric(#"muster_positions_rejected_total{source="osmand",reason="malformed"}"#, on: harness) == 1)
             #expect(try await Self.metric(#"muster_positions_rejected_total{source="osmand",reason="time-in-future"}"#, on: harness) == 1)

@@ -146,6 +146,36 @@ import Testing
         await tracker.stop()
     }
 
+    @Test func nearbyReadsOnlyTheNearestUnitsChannelsButKeepsTheSameOrder() async throws {
+        // 40 units 100 m apart going north; every third has no channel, the others one or two.
+        // Units 9 and 10 stand on the same spot, so their channels tie on distance and go by path.
+        let tracker = try await tracker()
+        var reports: [PositionReport] = []
+        for index in 0..<40 {
+            let id = "unit-\(index)"
+            _ = try await store.createUnit(FieldUnit(id: id, name: id, kind: .bodyWorn))
+            tracker.unitRegistered(FieldUnit(id: id, name: id, kind: .bodyWorn))
+            let step = index == 10 ? 9 : index
+            reports.append(report(id, 30.0 + Double(step) * 0.0009, 114.0))
+            guard index % 3 != 2 else { continue }
+            for suffix in index % 2 == 0 ? ["a"] : ["b", "a"] {
+                // Unit 10's channel sorts before unit 9's.
+                let path = index == 10 ? "a-unit-10-\(suffix)" : "unit-\(index)-\(suffix)"
+                _ = try await store.createChannel(Channel(path: try ChannelPath(validating: path), name: path, kind: .bodyWorn, source: .push, unitID: id))
+            }
+        }
+        #expect(await tracker.submit(reports, source: .osmand).allSatisfy { $0 == .accepted })
+
+        let all = try await tracker.nearbyChannels(latitude: 30.0, longitude: 114.0, radius: 10_000, limit: 1_000)
+        for limit in [0, 1, 2, 5, 9, 10, 11, 12, 13, 16, 40] {
+            let nearest = try await tracker.nearbyChannels(latitude: 30.0, longitude: 114.0, radius: 10_000, limit: limit)
+            #expect(nearest.map(\.channel.path) == all.prefix(limit).map(\.channel.path), "limit \(limit)")
+        }
+        #expect(all.count == 41)
+        #expect(all[9..<12].map(\.channel.path.rawValue) == ["a-unit-10-a", "unit-9-a", "unit-9-b"])
+        await tracker.stop()
+    }
+
     @Test func unitsNearAndInABoxComeFromMemory() async throws {
         for id in ["a", "b", "c"] { _ = try await store.createUnit(FieldUnit(id: id, name: id, kind: .phone)) }
         let tracker = try await tracker()

@@ -107,6 +107,11 @@ public struct BenchResult: Sendable, Codable {
     public var acceptedPerSecond: Double { durationSeconds > 0 ? counters.totalAccepted / durationSeconds : 0 }
     public var sentPerSecond: Double { durationSeconds > 0 ? Double(httpSent + nmeaSent) / durationSeconds : 0 }
     public var offeredPerSecond: Double { Double(units) }
+    /// Muster's CPU time per accepted position: contention from other processes moves it little,
+    /// unlike the rates.
+    public var musterCPUMicrosecondsPerPosition: Double? {
+        acceptedPerSecond > 0 ? musterCPUPercent * 10_000 / acceptedPerSecond : nil
+    }
 
     /// The slowest whole second after the first two (start-up), accepted positions.
     public var sustainedPerSecond: Double? {
@@ -148,7 +153,7 @@ public struct BenchResult: Sendable, Codable {
         for query in [nearby, unitsNear].compactMap({ $0 }) {
             add(query.path, "\(format(query.perSecond, 0))/s, \(grouped(query.issued)) queries, \(query.failed) failed, p50 \(ms(query.latency.p50)), p99 \(ms(query.latency.p99)), max \(ms(query.latency.max)), \(query.meanResults.map { format($0, 1) } ?? "-") results on average")
         }
-        add("muster CPU", "\(format(musterCPUPercent, 0)) % of one core")
+        add("muster CPU", "\(format(musterCPUPercent, 0)) % of one core, \(musterCPUMicrosecondsPerPosition.map { format($0, 1) } ?? "-") µs per accepted position")
         let end = musterRSSEnd
         add("muster RSS", "\(format(musterRSSStartMiB, 0)) MiB before, peak \(format(musterRSSPeakMiB, 0)) MiB; at the end \(mib(end?.rssKiB)) (anon \(mib(end?.anonymousKiB)), file \(mib(end?.fileKiB)))")
         if let disk = musterDiskWriteMiBPerSecond { add("muster disk writes", "\(format(disk, 1)) MiB/s") }
@@ -182,7 +187,7 @@ public struct BenchResult: Sendable, Codable {
             ("OsmAnd request p50 / p99", "\(ms(httpLatency.p50)) / \(ms(httpLatency.p99))"),
             ("Nearby (2 km) p50 / p99 / max", "\(ms(nearby?.latency.p50)) / \(ms(nearby?.latency.p99)) / \(ms(nearby?.latency.max))"),
             ("Units near (2 km) p50 / p99", "\(ms(unitsNear?.latency.p50)) / \(ms(unitsNear?.latency.p99))"),
-            ("Muster CPU", "\(format(musterCPUPercent, 0)) % of one core"),
+            ("Muster CPU", "\(format(musterCPUPercent, 0)) % of one core, \(musterCPUMicrosecondsPerPosition.map { format($0, 1) } ?? "-") µs per accepted position"),
             ("Muster RSS peak", "\(format(musterRSSPeakMiB, 0)) MiB"),
             ("Muster disk writes", musterDiskWriteMiBPerSecond.map { "\(format($0, 1)) MiB/s" } ?? "-"),
             ("Generator CPU", "\(format(generatorCPUPercent, 0)) % of one core"),
