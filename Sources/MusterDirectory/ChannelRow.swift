@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 import MusterCore
 
 /// A channel as stored: the public value plus the row's id, its raw times (the exact doubles a
@@ -69,79 +68,33 @@ enum ChannelColumns {
         return nil
     }
 
-    /// `insert`'s parameters: path, the writable columns (see `values`), times.
-    static func insertParameters(_ channel: Channel, now: Double) -> [SQLParameter] {
-        [.text(channel.path.rawValue)] + values(of: channel) + [.real(now), .real(now)]
+    /// Binds `insert`'s parameters: path, the writable columns (see `bindValues`), times.
+    static func bindInsert(_ channel: Channel, now: Double, to binder: inout SQLiteRowBinder) {
+        binder.bind(channel.path.rawValue)
+        bindValues(of: channel, to: &binder)
+        binder.bind(now)
+        binder.bind(now)
     }
 
-    /// `replace`'s parameters: the writable columns, `updated_at`, the row id.
-    static func updateParameters(_ channel: Channel, now: Double, id: Int64) -> [SQLParameter] {
-        values(of: channel) + [.real(now), .integer(id)]
+    /// Binds `replace`'s parameters: the writable columns, `updated_at`, the row id.
+    static func bindUpdate(_ channel: Channel, now: Double, id: Int64, to binder: inout SQLiteRowBinder) {
+        bindValues(of: channel, to: &binder)
+        binder.bind(now)
+        binder.bind(id)
     }
 
     /// `name, name_folded, kind, source, zone, unit_id, latitude, longitude, tags, on_demand`.
-    private static func values(of channel: Channel) -> [SQLParameter] {
-        [
-            .text(channel.name), .text(storedFolded(channel.name)), .text(channel.kind.rawValue), .text(channel.source.storedValue),
-            .text(channel.zone), .text(channel.unitID), .real(channel.latitude), .real(channel.longitude),
-            .text(ChannelTags.encode(channel.tags)), .integer(channel.onDemand ? 1 : 0),
-        ]
-    }
-}
-
-/// A statement parameter for `SQLiteStatementRun`.
-enum SQLParameter {
-    case text(String?)
-    case real(Double?)
-    case integer(Int64)
-}
-
-/// Runs a prepared data-changing statement through SQLite's C interface. GRDB's
-/// `StatementArguments` box every value in an existential and convert it generically (not
-/// specialized across modules), and its execution path does bookkeeping per run; in bulk import
-/// profiles that, with SQLite's copy of every text, cost more than the insert itself. Texts are
-/// copied once into one buffer that stays valid until the step is done, and bound without a copy.
-/// No transaction observer is registered on this database, so GRDB has nothing to be told.
-enum SQLiteStatementRun {
-    /// Binds `parameters` in order, steps once and resets; the number of rows changed.
-    static func execute(_ statement: Statement, in db: Database, _ parameters: [SQLParameter]) throws -> Int {
-        var text: [UInt8] = []
-        var spans: [Range<Int>?] = []
-        spans.reserveCapacity(parameters.count)
-        for parameter in parameters {
-            guard case .text(let value) = parameter else { spans.append(nil); continue }
-            guard let value else { spans.append(nil); continue }
-            let start = text.count
-            text.append(contentsOf: value.utf8)
-            spans.append(start..<text.count)
-        }
-        let handle = statement.sqliteStatement
-        return try text.withUnsafeBufferPointer { bytes in
-            // The bindings point into `bytes`: every run binds every parameter again before it steps.
-            defer { sqlite3_reset(handle) }
-            for (offset, parameter) in parameters.enumerated() {
-                let index = Int32(offset + 1)
-                let code: Int32
-                switch parameter {
-                case .text(.some):
-                    let span = spans[offset]!
-                    // An empty text needs an address too: a null pointer would bind NULL, not ''.
-                    let base = bytes.baseAddress.map { UnsafeRawPointer($0 + span.lowerBound) } ?? UnsafeRawPointer(bitPattern: 1)!
-                    code = sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(span.count), nil)
-                case .text(nil), .real(nil): code = sqlite3_bind_null(handle, index)
-                case .real(.some(let number)): code = sqlite3_bind_double(handle, index, number)
-                case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
-                }
-                guard code == SQLITE_OK else { throw error(code, db, statement) }
-            }
-            let code = sqlite3_step(handle)
-            guard code == SQLITE_DONE else { throw error(code, db, statement) }
-            return Int(sqlite3_changes(db.sqliteConnection))
-        }
-    }
-
-    private static func error(_ code: Int32, _ db: Database, _ statement: Statement) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+    private static func bindValues(of channel: Channel, to binder: inout SQLiteRowBinder) {
+        binder.bind(channel.name)
+        binder.bind(storedFolded(channel.name))
+        binder.bind(channel.kind.rawValue)
+        binder.bind(channel.source.storedValue)
+        binder.bind(channel.zone)
+        binder.bind(channel.unitID)
+        binder.bind(channel.latitude)
+        binder.bind(channel.longitude)
+        binder.bind(ChannelTags.encode(channel.tags))
+        binder.bind(Int64(channel.onDemand ? 1 : 0))
     }
 }
 

@@ -96,7 +96,9 @@ enum ChannelWrites {
             INSERT INTO channel (path, name, name_folded, kind, source, zone, unit_id, latitude, longitude, tags, on_demand, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO NOTHING
             """)
-        return try SQLiteStatementRun.execute(statement, in: db, ChannelColumns.insertParameters(channel, now: now)) > 0
+        var binder = SQLiteRowBinder(statement)
+        ChannelColumns.bindInsert(channel, now: now, to: &binder)
+        return try binder.run(db) > 0
     }
 
     /// Creates the channel, or replaces an existing one's fields (not `createdAt`).
@@ -118,7 +120,9 @@ enum ChannelWrites {
                 longitude = ?, tags = ?, on_demand = ?, updated_at = ?, indexed = 0
             WHERE id = ?
             """)
-        _ = try SQLiteStatementRun.execute(statement, in: db, ChannelColumns.updateParameters(channel, now: now, id: old.id))
+        var binder = SQLiteRowBinder(statement)
+        ChannelColumns.bindUpdate(channel, now: now, id: old.id, to: &binder)
+        try binder.run(db)
         return stamped(channel, created: old.createdAt, updated: now)
     }
 

@@ -2,8 +2,10 @@ import GRDB
 import GRDBSQLite
 
 /// Binds values to a prepared GRDB statement and runs it through the SQLite C API. GRDB's
-/// `StatementArguments` box every value and build an array per row; the position writes run tens
-/// of thousands of rows a second, where that boxing cost more than SQLite's own work.
+/// `StatementArguments` box every value and build an array per row, and its execution path does
+/// bookkeeping per run; position writes and channel imports run tens of thousands of rows a
+/// second, where that cost more than SQLite's own work. No transaction observer is registered
+/// on the directory, so GRDB has nothing to be told.
 ///
 /// Only for statements that return no rows, used inside the transaction that prepared them.
 struct SQLiteRowBinder {
@@ -38,6 +40,15 @@ struct SQLiteRowBinder {
         sqlite3_bind_int64(handle, index, value)
     }
 
+    mutating func bind(_ value: String?) {
+        guard let value else {
+            index += 1
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        bind(value)
+    }
+
     mutating func bind(_ value: String) {
         index += 1
         var value = value
@@ -52,13 +63,16 @@ struct SQLiteRowBinder {
         }
     }
 
-    /// Runs the statement with the values bound since the last run, and starts binding afresh.
-    mutating func run(_ db: Database) throws {
+    /// Runs the statement with the values bound since the last run, and starts binding afresh;
+    /// the number of rows it changed.
+    @discardableResult
+    mutating func run(_ db: Database) throws -> Int {
         index = 0
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
         }
+        return Int(sqlite3_changes(db.sqliteConnection))
     }
 }
