@@ -27,12 +27,7 @@ struct SQLiteRowBinder {
     }
 
     mutating func bind(_ value: Double?) {
-        guard let value else {
-            index += 1
-            sqlite3_bind_null(handle, index)
-            return
-        }
-        bind(value)
+        if let value { bind(value) } else { bindNull() }
     }
 
     mutating func bind(_ value: Int64) {
@@ -41,12 +36,12 @@ struct SQLiteRowBinder {
     }
 
     mutating func bind(_ value: String?) {
-        guard let value else {
-            index += 1
-            sqlite3_bind_null(handle, index)
-            return
-        }
-        bind(value)
+        if let value { bind(value) } else { bindNull() }
+    }
+
+    private mutating func bindNull() {
+        index += 1
+        sqlite3_bind_null(handle, index)
     }
 
     mutating func bind(_ value: String) {
