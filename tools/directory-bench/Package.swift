@@ -29,7 +29,9 @@ let package = Package(
         .target(name: "MusterCore", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
         .target(
             name: "MusterDirectory",
-            dependencies: ["MusterCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "MusterCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
 

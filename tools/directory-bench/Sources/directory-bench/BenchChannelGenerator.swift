@@ -16,7 +16,8 @@ struct BenchChannelGenerator {
     static let asciiPlaces = ["Gate", "Harbor", "Depot", "Bridge", "Tunnel", "Plaza", "Station", "Reservoir", "Warehouse", "Airport", "Dock",
                               "Highway", "Checkpoint", "Substation", "Pier"]
     static let asciiDirections = ["North", "South", "East", "West", "Entrance", "Exit", "Overview", "PTZ", "Roof", "Lobby"]
-    static let kinds: [ChannelKind] = Array(repeating: .camera, count: 12) + [.drone, .bodyWorn, .phone, .vehicle, .mosaic, .derived]
+    // Not mosaic or derived: those need a mosaic source or a CHANNEL~PROFILE path, which these rows do not have.
+    static let kinds: [ChannelKind] = Array(repeating: .camera, count: 12) + [.drone, .bodyWorn, .phone, .vehicle]
     static let zones = (0..<40).map { String(format: "z%02d", $0) }
     static let tags = ["ptz", "flood", "fire", "traffic", "night-vision", "4k", "thermal", "audio", "mine", "school", "hospital",
                        "highway", "river", "bridge", "tunnel", "port", "rail", "power", "water", "forest"]
